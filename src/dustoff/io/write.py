@@ -1,0 +1,203 @@
+"""Encode a :class:`~dustoff.io.scan.Scan` back to PNG, JPEG or TIFF, keeping bit depth, channels
+and metadata, and write it atomically (temporary file in the target folder, then rename).
+
+PNG and TIFF are lossless: every sample restoration did not touch is written back bit-identical.
+JPEG is lossy by nature; it is re-encoded with the source's own quantisation tables and chroma
+subsampling, which keeps the generation loss as small as the format allows.
+"""
+from __future__ import annotations
+
+import contextlib
+import io as _io
+import os
+import tempfile
+from pathlib import Path
+
+import imagecodecs
+import numpy as np
+import tifffile
+from PIL import Image
+
+from ..errors import DustoffError, UnsupportedImageError
+from . import png_chunks
+from .scan import Scan
+
+EXTENSIONS = {"png": ".png", "jpeg": ".jpg", "tiff": ".tif"}
+
+
+def format_for_path(path: Path, default: str) -> str:
+    """The format an output path asks for by its extension, else ``default``."""
+    ext = path.suffix.lower()
+    return {".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".tif": "tiff",
+            ".tiff": "tiff"}.get(ext, default)
+
+
+def write_scan(scan: Scan, path: str | os.PathLike, *, format: str | None = None,
+               overwrite: bool = True) -> Path:
+    """Write ``scan`` to ``path`` atomically.
+
+    Parameters
+    ----------
+    scan : Scan
+        Pixels and metadata; ``scan.path`` (the source) is never overwritten.
+    path : path-like
+        Destination file.
+    format : {"png", "jpeg", "tiff"}, optional
+        Container to write; default: the one ``path``'s extension names, else the source's.
+    overwrite : bool
+        Replace an existing file at ``path``.
+    """
+    path = Path(path)
+    fmt = format or format_for_path(path, scan.format)
+    if scan.path is not None and path.exists() and path.samefile(scan.path):
+        raise DustoffError(f"{path}: output path is the input file; choose another output")
+    if path.exists() and not overwrite:
+        raise DustoffError(f"{path}: already exists (use --overwrite to replace it)")
+    encoded = encode(scan, fmt)
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise DustoffError(f"{folder}: output folder does not exist")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+    except OSError as exc:
+        raise DustoffError(f"{folder}: cannot write here ({exc.strerror or exc})") from None
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(encoded)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise DustoffError(f"{path}: cannot write ({exc.strerror or exc})") from None
+    return path
+
+
+def encode(scan: Scan, fmt: str) -> bytes:
+    """The file bytes of ``scan`` in container ``fmt``."""
+    if fmt not in EXTENSIONS:
+        raise DustoffError(f"unknown output format {fmt!r}; choose png, jpeg or tiff")
+    return {"png": _encode_png, "jpeg": _encode_jpeg, "tiff": _encode_tiff}[fmt](scan)
+
+
+def _stack(scan: Scan, *, with_infrared: bool = True) -> np.ndarray:
+    """All channels in file order: colour, alpha, extra, infrared -> (H, W, S) or (H, W)."""
+    planes = [scan.color]
+    if scan.alpha is not None:
+        planes.append(scan.alpha[:, :, None])
+    if scan.extra is not None:
+        planes.append(scan.extra)
+    if with_infrared and scan.infrared is not None:
+        planes.append(scan.infrared[:, :, None])
+    stacked = planes[0] if len(planes) == 1 else np.concatenate(planes, axis=2)
+    return stacked[:, :, 0] if stacked.shape[2] == 1 else stacked
+
+
+def _encode_png(scan: Scan) -> bytes:
+    samples = _stack(scan)
+    channels = 1 if samples.ndim == 2 else samples.shape[2]
+    if channels > 4 or (scan.color.shape[2] == 3 and channels == 2):
+        raise UnsupportedImageError(f"PNG cannot hold {channels} channels of this kind; "
+                                    "write a TIFF instead")
+    if scan.extra is not None or scan.infrared is not None:
+        raise UnsupportedImageError("PNG cannot hold an infrared or extra channel; write a TIFF")
+    encoded = imagecodecs.png_encode(np.ascontiguousarray(samples), level=6)
+    chunks = scan.metadata.get("png_chunks") if scan.format == "png" else _png_chunks_from(scan)
+    return png_chunks.with_chunks(encoded, chunks or [])
+
+
+def _png_chunks_from(scan: Scan) -> list[tuple[bytes, bytes]]:
+    """iCCP and eXIf chunks for a non-PNG source converted to PNG."""
+    import zlib
+
+    chunks = []
+    icc = scan.metadata.get("icc_profile") or scan.metadata.get("tags", {}).get(34675, (0, 0, None))[2]
+    if icc:
+        chunks.append((b"iCCP", b"ICC profile\x00\x00" + zlib.compress(bytes(icc))))
+    exif = scan.metadata.get("exif")
+    if exif:
+        exif = bytes(exif)
+        chunks.append((b"eXIf", exif[6:] if exif.startswith(b"Exif\x00\x00") else exif))
+    return chunks
+
+
+def _encode_jpeg(scan: Scan) -> bytes:
+    if scan.bit_depth != 8:
+        raise UnsupportedImageError(
+            f"JPEG cannot hold {scan.bit_depth}-bit samples; write PNG or TIFF to keep them")
+    if scan.alpha is not None or scan.extra is not None or scan.infrared is not None:
+        raise UnsupportedImageError("JPEG cannot hold alpha or extra channels; write PNG or TIFF")
+    samples = scan.color[:, :, 0] if scan.color.shape[2] == 1 else scan.color
+    im = Image.fromarray(np.ascontiguousarray(samples))
+    meta = scan.metadata if scan.format == "jpeg" else {}
+    options = {"quality": 95, "subsampling": 0}
+    if meta.get("qtables"):
+        options = {"qtables": meta["qtables"]}
+        if meta.get("subsampling", -1) != -1:
+            options["subsampling"] = meta["subsampling"]
+    for key in ("icc_profile", "exif", "xmp", "dpi", "comment"):
+        value = meta.get(key) if meta else _carried(scan, key)
+        if value:
+            options[key] = value
+    if meta.get("progressive"):
+        options["progressive"] = True
+    buf = _io.BytesIO()
+    im.save(buf, format="JPEG", **options)
+    return buf.getvalue()
+
+
+def _carried(scan: Scan, key: str):
+    """Metadata a PNG or TIFF source can give a JPEG output."""
+    if key == "icc_profile":
+        icc = scan.metadata.get("tags", {}).get(34675)
+        return bytes(icc[2]) if icc else None
+    return None
+
+
+def _encode_tiff(scan: Scan) -> bytes:
+    meta = scan.metadata if scan.format == "tiff" else {}
+    samples = _stack(scan)
+    n_color = scan.color.shape[2]
+    extras = samples.shape[2] - n_color if samples.ndim == 3 else 0
+    if meta.get("extrasamples") and len(meta["extrasamples"]) == extras:
+        extrasamples = meta["extrasamples"]
+    else:
+        extrasamples = tuple([2] * (scan.alpha is not None)
+                             + [0] * (extras - (scan.alpha is not None)))
+    tags = dict(meta.get("tags", {}))
+    icc = tags.pop(34675, None)
+    icc_bytes = bytes(icc[2]) if icc else (scan.metadata.get("icc_profile") or None)
+    extratags = [(code, dtype, count, value, True) for code, (dtype, count, value) in tags.items()]
+    options = dict(
+        photometric="rgb" if n_color == 3 else "minisblack",
+        planarconfig="contig",
+        extrasamples=extrasamples or None,
+        compression=meta.get("compression", 8),
+        predictor=meta.get("predictor", True),
+        iccprofile=icc_bytes,
+        description=meta.get("description"),
+        software=meta.get("software") or False,
+        datetime=meta.get("datetime"),
+        metadata=None,
+        extratags=extratags,
+    )
+    if meta.get("tile"):
+        options["tile"] = meta["tile"]
+    elif meta.get("rowsperstrip"):
+        options["rowsperstrip"] = meta["rowsperstrip"]
+    resolution = meta.get("resolution")
+    if resolution:
+        options["resolution"] = resolution[:2]
+        options["resolutionunit"] = resolution[2]
+    elif scan.metadata.get("dpi"):
+        options["resolution"] = tuple(float(v) for v in scan.metadata["dpi"])
+        options["resolutionunit"] = 2
+    if options["compression"] == 1:
+        options["compression"] = None
+        options["predictor"] = None
+    buf = _io.BytesIO()
+    with tifffile.TiffWriter(buf, bigtiff=meta.get("bigtiff", samples.nbytes > 2**32 - 2**25),
+                             byteorder=meta.get("byteorder", "<")) as tif:
+        tif.write(samples, **options)
+    return buf.getvalue()

@@ -37,7 +37,7 @@ def main(argv=None) -> int:
     parser.add_argument("--photos", type=Path, default=here.parent.parent / "shared/data/photos")
     parser.add_argument("--count", type=int, default=20)
     parser.add_argument("--sensitivity", type=float, default=0.5)
-    parser.add_argument("--polarity", default="both")
+    parser.add_argument("--polarity", default="dark")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
     options = RestoreOptions(sensitivity=args.sensitivity, polarity=args.polarity)

@@ -19,7 +19,7 @@ def _as_hwc(image: np.ndarray) -> np.ndarray:
     return image
 
 
-def detect(image: np.ndarray, *, method: str = "classical", polarity: str = "both",
+def detect(image: np.ndarray, *, method: str = "classical", polarity: str = "dark",
            sensitivity: float = 0.5) -> np.ndarray:
     """Find damage (dust, dirt, hairs, scratches) in an image.
 
@@ -48,7 +48,7 @@ def detect(image: np.ndarray, *, method: str = "classical", polarity: str = "bot
 
 
 def restore(image: np.ndarray, mask: np.ndarray | None = None, *, method: str = "telea",
-            detector: str = "classical", polarity: str = "both", sensitivity: float = 0.5,
+            detector: str = "classical", polarity: str = "dark", sensitivity: float = 0.5,
             grain: bool = True, seed: int = 0, return_mask: bool = False):
     """Repair damage in an image: detect it (or use ``mask``), fill it, keep everything else.
 

@@ -34,7 +34,7 @@ class RestoreOptions:
 
     method: str = "telea"
     detector: str = "classical"
-    polarity: str = "both"
+    polarity: str = "dark"
     sensitivity: float = 0.5
     grain: bool = True
     grow: int = 2

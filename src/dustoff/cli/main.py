@@ -31,9 +31,9 @@ def _sensitivity(text: str) -> float:
 
 
 def _detection_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--polarity", choices=("dark", "light", "both"), default="both",
+    p.add_argument("--polarity", choices=("dark", "light", "both"), default="dark",
                    help="dark damage (slides), light damage (negatives, prints) or both "
-                        "(default: both)")
+                        "(default: dark)")
     p.add_argument("--sensitivity", type=_sensitivity, default=0.5,
                    help="0..1, higher finds fainter damage (default: 0.5)")
     p.add_argument("--detector", default="classical", help="detector name (see `dustoff methods`)")
@@ -159,7 +159,7 @@ def _report(results: list[dict], *, as_json: bool) -> int:
     if as_json:
         print(json.dumps({"ok": len(results) - len(failed), "failed": len(failed),
                           "files": results}, indent=1))
-    elif len(results) > 1 or failed:
+    elif len(results) > 1:  # a single file's error line says it all
         print(f"dustoff: {len(results) - len(failed)} of {len(results)} files done"
               + (f", {len(failed)} failed: " + ", ".join(r["input"] for r in failed)
                  if failed else ""), file=sys.stderr)

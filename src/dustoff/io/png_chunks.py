@@ -20,7 +20,7 @@ def iter_chunks(data: bytes):
         length, kind = struct.unpack(">I4s", data[pos : pos + 8])
         end = pos + 12 + length
         if end > len(data):
-            raise ValueError("PNG chunk runs past the end of the file")
+            raise ValueError("file is truncated (a PNG chunk runs past its end)")
         yield kind, data[pos + 8 : pos + 8 + length]
         pos = end
         if kind == b"IEND":

@@ -174,15 +174,15 @@ def _read_tiff(path: Path, *, infrared: bool, max_pixels: int) -> Scan:
                 "split the pages first")
         page = tif.pages[0]
         _check_pixels(path, page.imagewidth, page.imagelength, max_pixels)
-        if page.bitspersample not in (8, 16):
-            raise UnsupportedImageError(
-                f"{path}: {page.bitspersample}-bit TIFF is not supported; only 8- and 16-bit "
-                "samples are")
         if page.sampleformat != 1:
             kind = {2: "signed integer", 3: "floating-point"}.get(int(page.sampleformat), "")
             raise UnsupportedImageError(
                 f"{path}: {page.bitspersample}-bit {kind} TIFF is not supported; only unsigned "
                 "8- and 16-bit integer samples are")
+        if page.bitspersample not in (8, 16):
+            raise UnsupportedImageError(
+                f"{path}: {page.bitspersample}-bit TIFF is not supported; only 8- and 16-bit "
+                "samples are")
         photometric = int(page.photometric)
         if photometric not in (1, 2):
             name = tifffile.PHOTOMETRIC(photometric).name

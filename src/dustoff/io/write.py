@@ -62,6 +62,7 @@ def write_scan(scan: Scan, path: str | os.PathLike, *, format: str | None = None
     except OSError as exc:
         raise DustoffError(f"{folder}: cannot write here ({exc.strerror or exc})") from None
     try:
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; outputs get ordinary modes
         with os.fdopen(fd, "wb") as fh:
             fh.write(encoded)
             fh.flush()
@@ -72,6 +73,12 @@ def write_scan(scan: Scan, path: str | os.PathLike, *, format: str | None = None
             os.unlink(tmp)
         raise DustoffError(f"{path}: cannot write ({exc.strerror or exc})") from None
     return path
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def encode(scan: Scan, fmt: str) -> bytes:

@@ -37,7 +37,7 @@ class RestoreOptions:
     polarity: str = "dark"
     sensitivity: float = 0.5
     grain: bool = True
-    grow: int = 2
+    grow: int = 1
     feather: float = 1.5
     tile: int = 1024
     seed: int = 0

@@ -69,6 +69,7 @@ class ClassicalDetector:
     min_line_length: int = 25
     glow_ratio: float = 0.3
     structure_ratio: float = 0.15
+    flatness: float = 0.55
     hue_tolerance: float = 0.5
 
     def __post_init__(self):
@@ -84,7 +85,7 @@ class ClassicalDetector:
 
     @property
     def _k_high(self) -> float:
-        return 9.0 - 5.0 * self.sensitivity
+        return 9.5 - 5.0 * self.sensitivity
 
     @property
     def _floor(self) -> float:
@@ -143,17 +144,21 @@ class ClassicalDetector:
         keep[0] = False
         # A component cut by the frame edge cannot be judged as a speck (half of its shape and
         # context are missing); picture content runs off the edge far more often than dust.
+        # Scratches run off the frame (cine) across its edge; content runs along it too.
         x, y = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_TOP]
+        cw, ch = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
         h, w = seeds.shape
-        keep &= (x > 0) & (y > 0) & (x + stats[:, cv2.CC_STAT_WIDTH] < w) \
-            & (y + stats[:, cv2.CC_STAT_HEIGHT] < h)
+        at_top_bottom = (y == 0) | (y + ch >= h)
+        at_sides = (x == 0) | (x + cw >= w)
+        across = ~(at_top_bottom & (cw > ch)) & ~(at_sides & (ch > cw))
+        keep &= np.where(line, across, ~at_top_bottom & ~at_sides)
         candidates = np.flatnonzero(keep)
         if candidates.size:
             peak = ndimage.maximum(z, labels, candidates)
             # One- and two-pixel blips are grain unless they stand far out of it.
             weak_tiny = (area[candidates] <= 2) & (np.asarray(peak) < 1.6 * k_high)
             keep[candidates[weak_tiny]] = False
-        self._reject_structure(keep, labels, background, residual)
+        self._reject_structure(keep, labels, background, residual, line)
         if image.shape[2] == 3:
             self._reject_coloured(keep, labels, image, light)
         if light:
@@ -179,19 +184,27 @@ class ClassicalDetector:
                 & (residual > 0.5 * floor)
         return seeds
 
-    def _reject_structure(self, keep, labels, background, residual) -> None:
+    def _reject_structure(self, keep, labels, background, residual, line) -> None:
         """Drop components lying in structured surroundings (window bars, antennae, spots of a
-        pattern): where the defect-free background itself varies by a sizeable fraction of the
-        component's contrast, the component is more likely part of the picture than dust on it."""
+        pattern): where the defect-free background itself has detail at the defect's scale
+        amounting to ``structure_ratio`` of the component's contrast, the component is more
+        likely part of the picture than dust on it. Smooth gradients are not detail.
+
+        For specks, grain counts as detail: in grainy areas only specks that stand well out of
+        the grain are taken. For lines, detail is measured above the local grain level, so that
+        faint scratches running through grainy film are still found.
+        """
         ids = np.flatnonzero(keep)
         if not ids.size:
             return
-        window = (4 * self.max_width + 1,) * 2
-        mean = cv2.blur(background, window)
-        spread = np.sqrt(np.maximum(cv2.blur(background * background, window) - mean * mean, 0))
-        structure = np.asarray(ndimage.maximum(spread, labels, ids))
+        detail = np.abs(background - cv2.GaussianBlur(background, (0, 0), self.max_width / 2))
+        level, spread = local_median_and_scale(detail)
+        above_grain = np.maximum(detail - (level + 3.0 * spread), 0.0)
+        reach = np.ones((2 * self.max_width + 1,) * 2, np.uint8)
         peak = np.asarray(ndimage.maximum(residual, labels, ids))
-        keep[ids[structure > self.structure_ratio * peak]] = False
+        for measure, judged in ((detail, ~line[ids]), (above_grain, line[ids])):
+            structure = np.asarray(ndimage.maximum(cv2.dilate(measure, reach), labels, ids))
+            keep[ids[judged & (structure > self.structure_ratio * peak)]] = False
 
     def _reject_coloured(self, keep, labels, image, light) -> None:
         """Drop components that change hue: opaque dust scales every channel toward black
@@ -213,14 +226,19 @@ class ClassicalDetector:
         keep[ids[spread > self.hue_tolerance * level + 0.05]] = False
 
     def _reject_glows(self, keep: np.ndarray, labels: np.ndarray, residual: np.ndarray) -> None:
-        """Drop light components whose surrounding ring is still bright (stars, lamps, highlights)."""
+        """Drop light components that glow or peak like light sources (stars, lamps, highlights)."""
         ids = np.flatnonzero(keep)
         if not ids.size:
             return
-        ring_mean = ndimage.mean(residual, _rings(keep, labels, ids), ids)
-        peak = ndimage.maximum(residual, labels, ids)
-        glowing = np.nan_to_num(np.asarray(ring_mean)) > self.glow_ratio * np.asarray(peak)
-        keep[ids[glowing]] = False
+        ring_mean = np.nan_to_num(np.asarray(ndimage.mean(residual, _rings(keep, labels, ids), ids)))
+        peak = np.asarray(ndimage.maximum(residual, labels, ids))
+        mean = np.asarray(ndimage.mean(residual, labels, ids))
+        area = np.bincount(labels.ravel(), minlength=keep.size)[ids]
+        glowing = ring_mean > self.glow_ratio * peak
+        # A point of light imaged through a lens has a peaked profile; dust on the film is
+        # flat-topped with a short edge. Tiny components have no profile to judge.
+        peaked = (area >= 5) & (mean < self.flatness * peak)
+        keep[ids[glowing | peaked]] = False
 
 
 def _rings(keep: np.ndarray, labels: np.ndarray, ids: np.ndarray) -> np.ndarray:

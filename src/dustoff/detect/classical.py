@@ -29,9 +29,9 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
-from scipy import ndimage
 
 from ..registry import detectors
+from .label_stats import label_area, label_max, label_mean
 from .noise import local_median_and_scale
 
 POLARITIES = ("dark", "light", "both")
@@ -154,7 +154,7 @@ class ClassicalDetector:
         keep &= np.where(line, across, ~at_top_bottom & ~at_sides)
         candidates = np.flatnonzero(keep)
         if candidates.size:
-            peak = ndimage.maximum(z, labels, candidates)
+            peak = label_max(z, labels, candidates)
             # One- and two-pixel blips are grain unless they stand far out of it.
             weak_tiny = (area[candidates] <= 2) & (np.asarray(peak) < 1.6 * k_high)
             keep[candidates[weak_tiny]] = False
@@ -201,9 +201,9 @@ class ClassicalDetector:
         level, spread = local_median_and_scale(detail)
         above_grain = np.maximum(detail - (level + 3.0 * spread), 0.0)
         reach = np.ones((2 * self.max_width + 1,) * 2, np.uint8)
-        peak = np.asarray(ndimage.maximum(residual, labels, ids))
+        peak = label_max(residual, labels, ids)
         for measure, judged in ((detail, ~line[ids]), (above_grain, line[ids])):
-            structure = np.asarray(ndimage.maximum(cv2.dilate(measure, reach), labels, ids))
+            structure = label_max(cv2.dilate(measure, reach), labels, ids)
             keep[ids[judged & (structure > self.structure_ratio * peak)]] = False
 
     def _reject_coloured(self, keep, labels, image, light) -> None:
@@ -214,8 +214,8 @@ class ClassicalDetector:
         if not ids.size:
             return
         ring = _rings(keep, labels, ids)
-        inside = np.stack([ndimage.mean(image[:, :, c], labels, ids) for c in range(3)])
-        around = np.stack([ndimage.mean(image[:, :, c], ring, ids) for c in range(3)])
+        inside = np.stack([label_mean(image[:, :, c], labels, ids) for c in range(3)])
+        around = np.stack([label_mean(image[:, :, c], ring, ids) for c in range(3)])
         around = np.nan_to_num(around)
         if light:
             fraction = (inside - around) / np.maximum(1.0 - around, 0.05)
@@ -230,10 +230,10 @@ class ClassicalDetector:
         ids = np.flatnonzero(keep)
         if not ids.size:
             return
-        ring_mean = np.nan_to_num(np.asarray(ndimage.mean(residual, _rings(keep, labels, ids), ids)))
-        peak = np.asarray(ndimage.maximum(residual, labels, ids))
-        mean = np.asarray(ndimage.mean(residual, labels, ids))
-        area = np.bincount(labels.ravel(), minlength=keep.size)[ids]
+        ring_mean = np.nan_to_num(label_mean(residual, _rings(keep, labels, ids), ids))
+        peak = label_max(residual, labels, ids)
+        mean = label_mean(residual, labels, ids)
+        area = label_area(labels, ids)
         glowing = ring_mean > self.glow_ratio * peak
         # A point of light imaged through a lens has a peaked profile; dust on the film is
         # flat-topped with a short edge. Tiny components have no profile to judge.

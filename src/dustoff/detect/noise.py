@@ -31,7 +31,12 @@ def local_median_and_scale(response: np.ndarray, *, block: int = 32,
     h, w = response.shape
     bh, bw = max(1, -(-h // block)), max(1, -(-w // block))
     padded = np.pad(response, ((0, bh * block - h), (0, bw * block - w)), mode="reflect")
-    blocks = padded.reshape(bh, block, bw, block).transpose(0, 2, 1, 3).reshape(bh, bw, -1)
+    # Every second pixel each way: 256 samples per 32x32 block hold the median as well as 1024
+    # and cost a quarter of the time.
+    step = 2 if block % 2 == 0 else 1
+    sub = block // step
+    blocks = padded[::step, ::step].reshape(bh, sub, bw, sub).transpose(0, 2, 1, 3)
+    blocks = blocks.reshape(bh, bw, -1)
     med = np.median(blocks, axis=2)
     mad = np.median(np.abs(blocks - med[:, :, None]), axis=2) * MAD_TO_SIGMA
     # Neighbouring blocks' scale is pooled (3x3 max of medians) so a single quiet block next to

@@ -1,0 +1,68 @@
+"""The command line on good input: batches, recursion, parallel jobs, JSON, masks, listing."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+from PIL import Image
+
+from dustoff.cli.main import main
+from dustoff.io import read_scan, to_native
+from helpers import textured, with_specks
+
+
+def _write_png(path, seed=0):
+    damaged, truth = with_specks(textured(seed=seed))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(to_native(damaged, np.uint8)).save(path)
+    return truth
+
+
+def test_recursive_parallel_batch_with_json_summary(tmp_path, capsys):
+    for rel in ("a.png", "roll1/b.png", "roll1/deeper/c.png"):
+        _write_png(tmp_path / "in" / rel)
+    code = main(["restore", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "--recursive",
+                 "--jobs", "2", "--json", "--save-mask"])
+    assert code == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["ok"] == 3 and summary["failed"] == 0
+    for rel in ("a.png", "roll1/b.png", "roll1/deeper/c.png"):
+        assert (tmp_path / "out" / rel).exists()
+        assert (tmp_path / "out" / rel).with_name((tmp_path / rel).stem + ".mask.png").exists()
+    assert all(f["damaged_fraction"] > 0 for f in summary["files"])
+
+
+def test_folder_without_recursive_skips_sub_folders(tmp_path):
+    _write_png(tmp_path / "in" / "a.png")
+    _write_png(tmp_path / "in" / "sub" / "b.png")
+    assert main(["restore", str(tmp_path / "in"), "-o", str(tmp_path / "out")]) == 0
+    assert (tmp_path / "out" / "a.png").exists()
+    assert not (tmp_path / "out" / "sub").exists()
+
+
+def test_detect_writes_a_mask_file(tmp_path):
+    truth = _write_png(tmp_path / "scan.png")
+    assert main(["detect", str(tmp_path / "scan.png"), "-o", str(tmp_path / "m.png")]) == 0
+    mask = read_scan(tmp_path / "m.png")
+    assert mask.color.shape[2] == 1 and mask.color.dtype == np.uint8
+    assert (mask.color[:, :, 0][truth] == 255).all()
+
+
+def test_output_format_converts_jpeg_to_lossless_png(tmp_path):
+    damaged, _ = with_specks(textured())
+    Image.fromarray(to_native(damaged, np.uint8)).save(tmp_path / "p.jpg", quality=92)
+    assert main(["restore", str(tmp_path / "p.jpg"), "-o", str(tmp_path / "o"),
+                 "--output-format", "png"]) == 0
+    assert read_scan(tmp_path / "o" / "p.png").format == "png"
+
+
+def test_methods_and_version(capsys):
+    assert main(["methods"]) == 0
+    listing = capsys.readouterr().out
+    for name in ("classical", "telea", "ns", "biharmonic"):
+        assert name in listing
+    try:
+        main(["--version"])
+    except SystemExit as stop:
+        assert stop.code == 0
+    assert "dustoff 0." in capsys.readouterr().out

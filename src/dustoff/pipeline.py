@@ -14,6 +14,7 @@ from tqdm import tqdm
 
 from . import detect as _detect_pkg  # noqa: F401  (registers the detectors)
 from . import repair as _repair_pkg  # noqa: F401  (registers the fillers)
+from .io.scan import to_float, to_native
 from .registry import detectors, fillers
 from .repair.grain import add_grain
 from .repair.regions import find_regions
@@ -43,21 +44,6 @@ class RestoreOptions:
     seed: int = 0
 
 
-def as_float(samples: np.ndarray) -> np.ndarray:
-    """Native samples (uint8, uint16 or float in [0, 1]) -> float32 in [0, 1]."""
-    if samples.dtype.kind == "f":
-        return samples.astype(np.float32)
-    return samples.astype(np.float32) * np.float32(1.0 / np.iinfo(samples.dtype).max)
-
-
-def from_float(values: np.ndarray, dtype: np.dtype) -> np.ndarray:
-    """float32 in [0, 1] -> ``dtype`` (rounded and clipped for integers)."""
-    if np.dtype(dtype).kind == "f":
-        return np.clip(values, 0.0, 1.0).astype(dtype)
-    top = np.iinfo(dtype).max
-    return np.clip(np.rint(values * top), 0, top).astype(dtype)
-
-
 def detect_samples(color: np.ndarray, options: RestoreOptions, *,
                    progress: bool = False) -> np.ndarray:
     """Damage mask of native colour samples (H, W, C), tile by tile -> float32 (H, W) in [0, 1]."""
@@ -68,7 +54,7 @@ def detect_samples(color: np.ndarray, options: RestoreOptions, *,
     tiles = iter_tiles(h, w, size=options.tile, overlap=detector.context)
     for tile in tqdm(tiles, total=tile_count(h, w, size=options.tile), desc="detect",
                      unit="tile", disable=not progress, leave=False):
-        found = detector(as_float(color[tile.padded]))
+        found = detector(to_float(color[tile.padded]))
         mask[tile.core] = found[tile.inner]
     return mask
 
@@ -92,7 +78,7 @@ def repair_samples(color: np.ndarray, mask: np.ndarray, options: RestoreOptions,
     out = color.copy()
     labels, regions = find_regions(damaged)
     for region in tqdm(regions, desc="repair", unit="region", disable=not progress, leave=False):
-        crop = as_float(color[region.rows, region.cols])
+        crop = to_float(color[region.rows, region.cols])
         crop_damage = damaged[region.rows, region.cols]
         own = labels[region.rows, region.cols] == region.label
         filled = filler.fill(crop, crop_damage)
@@ -101,7 +87,7 @@ def repair_samples(color: np.ndarray, mask: np.ndarray, options: RestoreOptions,
             filled = add_grain(filled, crop, own, crop_damage, rng)
         alpha = _feather(own, options.feather)
         blended = crop + alpha[:, :, None] * (filled - crop)
-        out[region.rows, region.cols][own] = from_float(blended[own], color.dtype)
+        out[region.rows, region.cols][own] = to_native(blended[own], color.dtype)
     return out
 
 

@@ -128,3 +128,12 @@ def test_outputs_are_written_with_ordinary_permissions(tmp_path):
     path = write_image(tmp_path / "x.png", np.zeros((4, 4, 3), np.float32))
     assert path.stat().st_mode & 0o044  # readable by others, unlike mkstemp's 0600
     assert not list(tmp_path.glob(".*.part"))  # no temporary left behind
+
+
+def test_bigtiff_stays_bigtiff(tmp_path):
+    data = _samples((50, 40, 3), np.uint16)
+    tifffile.imwrite(tmp_path / "big.tif", data, photometric="rgb", bigtiff=True, tile=(16, 16))
+    write_scan(read_scan(tmp_path / "big.tif"), tmp_path / "out.tif")
+    with tifffile.TiffFile(tmp_path / "out.tif") as tif:
+        assert tif.is_bigtiff and tif.pages[0].is_tiled
+        assert np.array_equal(tif.pages[0].asarray(), data)

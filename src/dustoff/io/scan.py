@@ -71,7 +71,7 @@ class Scan:
 
     def color_float(self, rows: slice = slice(None), cols: slice = slice(None)) -> np.ndarray:
         """Colour samples of a region as float32 (h, w, C) in [0, 1]."""
-        return to_float(self.color[rows, cols], self.max_value)
+        return to_float(self.color[rows, cols])
 
     def with_color(self, color: np.ndarray) -> "Scan":
         """A copy that shares everything but the colour samples (same dtype and shape required)."""
@@ -83,12 +83,17 @@ class Scan:
         return replace(self, color=color)
 
 
-def to_float(samples: np.ndarray, max_value: int) -> np.ndarray:
-    """Integer samples to float32 in [0, 1]."""
-    return samples.astype(np.float32) * np.float32(1.0 / max_value)
+def to_float(samples: np.ndarray) -> np.ndarray:
+    """Native samples (uint8, uint16, or float already in [0, 1]) -> float32 in [0, 1]."""
+    if samples.dtype.kind == "f":
+        return samples.astype(np.float32)
+    return samples.astype(np.float32) * np.float32(1.0 / np.iinfo(samples.dtype).max)
 
 
 def to_native(values: np.ndarray, dtype: np.dtype) -> np.ndarray:
-    """Float samples in [0, 1] to the integer dtype, rounding to nearest and clipping."""
+    """Float samples in [0, 1] to ``dtype``: rounded and clipped for integers, clipped for
+    floats."""
+    if np.dtype(dtype).kind == "f":
+        return np.clip(values, 0.0, 1.0).astype(dtype)
     top = np.iinfo(dtype).max
     return np.clip(np.rint(values * top), 0, top).astype(dtype)

@@ -119,7 +119,7 @@ def _png_chunks_from(scan: Scan) -> list[tuple[bytes, bytes]]:
     import zlib
 
     chunks = []
-    icc = scan.metadata.get("icc_profile") or scan.metadata.get("tags", {}).get(34675, (0, 0, None))[2]
+    icc = _icc_profile(scan)
     if icc:
         chunks.append((b"iCCP", b"ICC profile\x00\x00" + zlib.compress(bytes(icc))))
     exif = scan.metadata.get("exif")
@@ -144,7 +144,7 @@ def _encode_jpeg(scan: Scan) -> bytes:
         if meta.get("subsampling", -1) != -1:
             options["subsampling"] = meta["subsampling"]
     for key in ("icc_profile", "exif", "xmp", "dpi", "comment"):
-        value = meta.get(key) if meta else _carried(scan, key)
+        value = meta.get(key) if meta else (_icc_profile(scan) if key == "icc_profile" else None)
         if value:
             options[key] = value
     if meta.get("progressive"):
@@ -154,12 +154,11 @@ def _encode_jpeg(scan: Scan) -> bytes:
     return buf.getvalue()
 
 
-def _carried(scan: Scan, key: str):
-    """Metadata a PNG or TIFF source can give a JPEG output."""
-    if key == "icc_profile":
-        icc = scan.metadata.get("tags", {}).get(34675)
-        return bytes(icc[2]) if icc else None
-    return None
+def _icc_profile(scan: Scan) -> bytes | None:
+    """The scan's ICC profile, wherever its format keeps it."""
+    tagged = scan.metadata.get("tags", {}).get(34675)
+    icc = bytes(tagged[2]) if tagged else scan.metadata.get("icc_profile")
+    return icc or None
 
 
 def _encode_tiff(scan: Scan) -> bytes:
@@ -173,8 +172,8 @@ def _encode_tiff(scan: Scan) -> bytes:
         extrasamples = tuple([2] * (scan.alpha is not None)
                              + [0] * (extras - (scan.alpha is not None)))
     tags = dict(meta.get("tags", {}))
-    icc = tags.pop(34675, None)
-    icc_bytes = bytes(icc[2]) if icc else (scan.metadata.get("icc_profile") or None)
+    tags.pop(34675, None)  # written through iccprofile=
+    icc_bytes = _icc_profile(scan)
     extratags = [(code, dtype, count, value, True) for code, (dtype, count, value) in tags.items()]
     options = dict(
         photometric="rgb" if n_color == 3 else "minisblack",

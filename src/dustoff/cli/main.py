@@ -13,6 +13,7 @@ from .. import __version__
 from ..errors import DustoffError
 from ..pipeline import RestoreOptions
 from ..registry import detectors, fillers
+from . import damage_cmd
 from .batch import FileSettings, collect_inputs, plan_jobs, run_batch
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -79,6 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="mask file (one input) or output folder")
     _detection_options(detect)
 
+    damage_cmd.add_parser(sub)
     sub.add_parser("methods", help="list detectors and fillers")
     return parser
 
@@ -92,8 +94,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "methods":
             return _methods()
+        if args.command == "damage":
+            return damage_cmd.run(args)
         return _run(args)
     except DustoffError as exc:
+        print(f"dustoff: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except ValueError as exc:  # bad damage configuration and the like
         print(f"dustoff: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

@@ -15,7 +15,7 @@ def test_structured_damage_changes_only_masked_pixels(name):
     image = textured(256, 256, seed=1)
     config = preset(name, level=3)
     config.unstructured = Unstructured()  # all probabilities zero
-    result = synthesize(image, config, seed=4, scale=2.0)
+    result = synthesize(image, config, seed=4)
     changed = np.any(result.damaged != image, axis=2)
     assert result.mask.dtype == np.float32 and result.labels.dtype == np.uint8
     assert not changed[result.mask == 0].any()
@@ -27,9 +27,9 @@ def test_structured_damage_changes_only_masked_pixels(name):
 @pytest.mark.parametrize("name", sorted(PRESETS))
 def test_same_seed_same_bytes_other_seed_other_damage(name):
     image = textured(128, 160, seed=2)
-    a = synthesize(image, preset(name), seed=11, scale=3.0)
-    b = synthesize(image, preset(name), seed=11, scale=3.0)
-    c = synthesize(image, preset(name), seed=12, scale=3.0)
+    a = synthesize(image, preset(name), seed=11)
+    b = synthesize(image, preset(name), seed=11)
+    c = synthesize(image, preset(name), seed=12)
     assert a.damaged.tobytes() == b.damaged.tobytes()
     assert a.mask.tobytes() == b.mask.tobytes() and a.labels.tobytes() == b.labels.tobytes()
     assert a.mask.tobytes() != c.mask.tobytes()
@@ -57,9 +57,9 @@ def test_speck_sizes_are_heavy_tailed():
 
 def test_level_zero_is_no_damage_and_level_three_is_more():
     image = textured(200, 200)
-    none = synthesize(image, preset("print", level=0), seed=1, scale=2)
-    light = synthesize(image, preset("print", level=1), seed=1, scale=2)
-    heavy = synthesize(image, preset("print", level=3), seed=1, scale=2)
+    none = synthesize(image, preset("print", level=0), seed=1)
+    light = synthesize(image, preset("print", level=1), seed=1)
+    heavy = synthesize(image, preset("print", level=3), seed=1)
     assert not (none.mask > 0).any()
     assert (heavy.mask > 0).mean() > (light.mask > 0).mean()
 

@@ -13,7 +13,7 @@ from .. import __version__
 from ..errors import DustoffError
 from ..pipeline import RestoreOptions
 from ..registry import detectors, fillers
-from . import damage_cmd
+from . import damage_cmd, dataset_cmd
 from .batch import FileSettings, collect_inputs, plan_jobs, run_batch
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -81,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     _detection_options(detect)
 
     damage_cmd.add_parser(sub)
+    dataset_cmd.add_parser(sub)
     sub.add_parser("methods", help="list detectors and fillers")
     return parser
 
@@ -96,6 +97,8 @@ def main(argv: list[str] | None = None) -> int:
             return _methods()
         if args.command == "damage":
             return damage_cmd.run(args)
+        if args.command == "dataset":
+            return dataset_cmd.run(args)
         return _run(args)
     except DustoffError as exc:
         print(f"dustoff: error: {exc}", file=sys.stderr)

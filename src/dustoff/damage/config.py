@@ -1,8 +1,10 @@
 """Every parameter of synthetic damage in one documented dataclass, with presets per medium.
 
-Counts are per megapixel of the target image, sizes in pixels of a 1-megapixel frame: they scale
-with ``sqrt(megapixels)`` so that a 64-pixel crop and a 24-megapixel scan show the same damage at
-their own scale. Ranges are ``(low, high)``; probabilities are in [0, 1].
+Sizes are in pixels of a 1-megapixel rendering of the whole frame and scale with the image
+(``sqrt(megapixels)`` for a whole frame); counts (``per_mp``) are per whole frame, whatever its
+resolution, so a 64-pixel thumbnail and a 24-megapixel scan of the same slide carry the same dust,
+and a crop carries the share of the frame it covers. Ranges are ``(low, high)``; probabilities
+are in [0, 1].
 """
 from __future__ import annotations
 

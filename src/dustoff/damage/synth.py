@@ -72,8 +72,10 @@ def synthesize(image: np.ndarray, config: DamageConfig, *, seed: int = 0,
     """
     rng = np.random.default_rng(seed)
     h, w = image.shape[:2]
-    megapixels = h * w / 1e6
-    scale = max(0.35, float(np.sqrt(megapixels)) if scale is None else scale)
+    scale = max(0.35, float(np.sqrt(h * w / 1e6)) if scale is None else scale)
+    # Counts belong to the film, not the pixel grid: a whole frame carries ``per_mp`` items at
+    # any resolution, and a crop the share of the frame it covers.
+    megapixels = h * w / (scale * scale * 1e6)
     amount = config.amount
     params = {"seed": seed, "preset": config.name, "level": config.level, "counts": {}}
 
@@ -181,7 +183,7 @@ def synthesize(image: np.ndarray, config: DamageConfig, *, seed: int = 0,
         a = alpha[:, :, None]
         damaged = damaged * (1.0 - a) + colour * a
         mask = np.maximum(mask, alpha)
-    mask = np.where(mask > 1.0 / 512, mask, 0.0).astype(np.float32)
+    mask = np.where(mask >= 1.0 / 255, mask, 0.0).astype(np.float32)  # visible in 8 bits
     damaged = np.where(mask[:, :, None] > 0, damaged, aged)
     layers.labels[mask == 0] = 0
     damaged, params["capture"] = degrade(damaged.astype(np.float32), config.unstructured, rng,

@@ -189,7 +189,7 @@ PRESETS: dict[str, dict] = {
     "print": {"polarity": "mixed", "specks": {"per_mp": 60.0},
               "scratches": {"per_mp": 2.0, "curvature": 0.4},
               "blotches": {"per_mp": 0.6}, "holes": {"per_mp": 0.15},
-              "cracks": {"per_mp": 0.8},
+              "cracks": {"per_mp": 3.0},
               "unstructured": {"fade": 0.5, "sepia": 0.3, "greyscale": 0.3, "blur": 0.3,
                                "gaussian_noise": 0.4, "jpeg": 0.3}},
     # Cine frames: long vertical scratches, dirt, grain.
@@ -200,8 +200,8 @@ PRESETS: dict[str, dict] = {
     # Paintings: whitish paint loss, craquelure.
     "painting": {"polarity": "light", "tinted": 0.0, "specks": {"per_mp": 20.0},
                  "hairs": {"per_mp": 0.5}, "scratches": {"per_mp": 0.2},
-                 "cracks": {"per_mp": 1.5, "opacity": (0.3, 0.7)},
-                 "paint_loss": {"per_mp": 4.0}},
+                 "cracks": {"per_mp": 10.0, "opacity": (0.3, 0.7)},
+                 "paint_loss": {"per_mp": 30.0}},
 }
 
 

@@ -100,11 +100,14 @@ def scratch(frame: tuple[int, int], rng, *, vertical: bool, length: float, width
 
 def blotch(rng, size: float, opacity: float) -> np.ndarray:
     """A large soft stain: thresholded smooth noise, feathered, with a darker rim (tide line)."""
-    n = int(size * 1.4) + 8
+    n = int(size * 2) + 8
     noise = cv2.GaussianBlur(rng.random((n, n)).astype(np.float32), (0, 0), size / 6)
     yy, xx = np.mgrid[0:n, 0:n]
-    radial = 1.0 - np.hypot(yy - n / 2, xx - n / 2) / (size / 2)
-    shape = (radial + 3.0 * (noise - noise.mean()) / (noise.std() + 1e-6) * 0.15) > 0.2
+    distance = np.hypot(yy - n / 2, xx - n / 2)
+    radial = 1.0 - distance / (size / 2)
+    shape = (radial + 0.45 * (noise - noise.mean()) / (noise.std() + 1e-6)) > 0.2
+    # Fade out before the patch border so a stain never ends in a straight edge.
+    shape = shape * np.clip((0.9 - distance / (n / 2)) * 8, 0, 1)
     body = cv2.GaussianBlur(shape.astype(np.float32), (0, 0), max(1.0, size / 15))
     rim = np.clip(body * (1 - body) * 4, 0, 1) * 0.5
     return np.clip(body * 0.7 + rim, 0, 1) * opacity

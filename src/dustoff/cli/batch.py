@@ -12,7 +12,7 @@ import numpy as np
 from tqdm import tqdm
 
 from ..errors import DustoffError
-from ..io import EXTENSIONS, Scan, read_scan, write_scan
+from ..io import EXTENSIONS, read_scan, write_png8, write_scan
 from ..pipeline import RestoreOptions, detect_samples, repair_samples
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff"}
@@ -122,9 +122,7 @@ def process(job: Job, settings: FileSettings, *, progress: bool = False) -> dict
         summary["output"] = str(job.output)
     if job.mask_out is not None:
         job.mask_out.parent.mkdir(parents=True, exist_ok=True)
-        mask8 = np.rint(np.clip(mask, 0, 1) * 255).astype(np.uint8)[:, :, None]
-        write_scan(Scan(color=mask8, format="png"), job.mask_out, format="png",
-                   overwrite=settings.overwrite)
+        write_png8(mask, job.mask_out, overwrite=settings.overwrite)
         summary["mask"] = str(job.mask_out)
     summary["seconds"] = round(time.perf_counter() - start, 3)
     return summary

@@ -5,11 +5,9 @@ import json
 import sys
 from pathlib import Path
 
-import numpy as np
-
 from ..damage import PRESETS, load_config, preset, synthesize
 from ..errors import DustoffError
-from ..io import Scan, read_scan, to_native, write_scan
+from ..io import read_scan, to_native, write_png8, write_scan
 from .batch import collect_inputs
 
 
@@ -53,9 +51,7 @@ def _damage_one(src: Path, dst: Path, config, *, seed: int, overwrite: bool) -> 
     write_scan(scan.with_color(to_native(result.damaged, scan.color.dtype)), dst,
                overwrite=overwrite)
     stem = dst.with_suffix("")
-    write_scan(Scan(color=to_native(result.mask, np.uint8)[:, :, None], format="png"),
-               stem.with_name(stem.name + ".mask.png"), overwrite=overwrite)
-    write_scan(Scan(color=result.labels[:, :, None], format="png"),
-               stem.with_name(stem.name + ".labels.png"), overwrite=overwrite)
+    write_png8(result.mask, stem.with_name(stem.name + ".mask.png"), overwrite=overwrite)
+    write_png8(result.labels, stem.with_name(stem.name + ".labels.png"), overwrite=overwrite)
     record = {"source": str(src), "config": json.loads(config.to_json()), **result.params}
     stem.with_name(stem.name + ".damage.json").write_text(json.dumps(record, indent=1))

@@ -31,7 +31,7 @@ from tqdm import tqdm
 
 from ..damage import preset, synthesize
 from ..errors import DustoffError
-from ..io import Scan, read_scan, to_native, write_scan
+from ..io import read_scan, write_png8
 
 SPLITS = ("train", "val", "test")
 PHOTO_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff"}
@@ -125,18 +125,21 @@ def _check_resume(out: Path, options: BuildOptions, clean_dir: Path) -> None:
         path.write_text(json.dumps(record, indent=1))
 
 
+def _item_id(split: str, size: int, photo: Path, tag: str) -> str:
+    return f"{split}-{size}-{photo.stem.replace(' ', '_')}-{tag}"
+
+
 def _make_items(out: Path, split: str, photo: Path, tag: str, options: BuildOptions, *,
                 clean_only: bool) -> None:
-    stem = photo.stem.replace(" ", "_")
     pending = [s for s in options.sizes
-               if not (out / "rows" / f"{split}-{s}-{stem}-{tag}.json").exists()]
+               if not (out / "rows" / f"{_item_id(split, s, photo, tag)}.json").exists()]
     if not pending:
         return
     image = read_scan(photo).color_float()
     if image.shape[2] == 1:
         image = np.repeat(image, 3, axis=2)
     for size in pending:
-        item = f"{split}-{size}-{stem}-{tag}"
+        item = _item_id(split, size, photo, tag)
         seed = _seed_for(options.seed, photo.name, tag, size)
         rng = np.random.default_rng(seed)
         crop, box, scale = _crop(image, rng, size, options.min_crop)
@@ -163,10 +166,7 @@ def _make_items(out: Path, split: str, photo: Path, tag: str, options: BuildOpti
                            ("labels", labels)):
             path = folder / kind / f"{item}.png"
             path.parent.mkdir(parents=True, exist_ok=True)
-            samples = data if data.dtype == np.uint8 else to_native(data, np.uint8)
-            if samples.ndim == 2:
-                samples = samples[:, :, None]
-            write_scan(Scan(color=samples, format="png"), path)
+            write_png8(data, path)
             files[kind] = str(path.relative_to(out))
         row["files"] = files
         row["damaged_fraction"] = round(float((mask > 0).mean()), 5)

@@ -20,7 +20,7 @@ from PIL import Image
 
 from ..errors import DustoffError, UnsupportedImageError
 from . import png_chunks
-from .scan import Scan
+from .scan import Scan, to_native
 
 EXTENSIONS = {"png": ".png", "jpeg": ".jpg", "tiff": ".tif"}
 
@@ -73,6 +73,20 @@ def write_scan(scan: Scan, path: str | os.PathLike, *, format: str | None = None
             os.unlink(tmp)
         raise DustoffError(f"{path}: cannot write ({exc.strerror or exc})") from None
     return path
+
+
+def write_png8(samples: np.ndarray, path: str | os.PathLike, *, overwrite: bool = True) -> Path:
+    """Write an 8-bit PNG atomically: masks, label maps, dataset images.
+
+    samples : (H, W) or (H, W, C), float in [0, 1] (rounded to 0..255) or uint8 (written as is).
+    """
+    samples = np.asarray(samples)
+    if samples.dtype != np.uint8:
+        samples = to_native(samples, np.uint8)
+    if samples.ndim == 2:
+        samples = samples[:, :, None]
+    return write_scan(Scan(color=np.ascontiguousarray(samples), format="png"), path,
+                      format="png", overwrite=overwrite)
 
 
 def _umask() -> int:

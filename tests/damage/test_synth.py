@@ -119,3 +119,19 @@ def test_damage_command_writes_image_masks_and_record(tmp_path):
     first = (tmp_path / "out" / "clean.png").read_bytes()
     assert main(argv + ["--overwrite"]) == 0
     assert (tmp_path / "out" / "clean.png").read_bytes() == first
+
+
+@pytest.mark.parametrize("content,message", [(None, "cannot read"),
+                                             ('{"specks": {"colour": 1}}', "unknown damage"),
+                                             ("{not json", "Expecting")])
+def test_bad_damage_config_is_one_line_usage_error(tmp_path, capsys, content, message):
+    from dustoff.cli.main import main
+    from dustoff.io import write_image
+    write_image(tmp_path / "c.png", textured(32, 32))
+    config = tmp_path / "cfg.json"
+    if content is not None:
+        config.write_text(content)
+    code = main(["damage", str(tmp_path / "c.png"), "-o", str(tmp_path / "o"),
+                 "--config", str(config)])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and message in err[0] and "Traceback" not in err[0]

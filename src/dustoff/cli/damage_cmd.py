@@ -5,7 +5,7 @@ import json
 import sys
 from pathlib import Path
 
-from ..damage import PRESETS, load_config, preset, synthesize
+from ..damage import CLASSES, PRESETS, load_config, preset, synthesize
 from ..errors import DustoffError
 from ..io import read_scan, to_native, write_png8, write_scan
 from .batch import collect_inputs
@@ -15,7 +15,8 @@ def add_parser(sub) -> None:
     p = sub.add_parser("damage", help="add synthetic damage to clean images",
                        description="Write, per input, the damaged image (same format and bit "
                                    "depth), <name>.mask.png (damage opacity, 255 = opaque), "
-                                   "<name>.labels.png (class codes, see --classes) and "
+                                   "<name>.labels.png (class codes: " + ", ".join(
+                                       f"{k} {v}" for k, v in CLASSES.items()) + ") and "
                                    "<name>.damage.json (what was drawn).")
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="clean image files or folders")
     p.add_argument("-o", "--output", required=True, type=Path, metavar="OUTDIR")
@@ -28,8 +29,20 @@ def add_parser(sub) -> None:
     p.add_argument("--overwrite", action="store_true")
 
 
+def _config(args):
+    """The damage configuration asked for; every way it can be wrong is a one-line error."""
+    try:
+        if args.config:
+            return load_config(args.config)
+        return preset(args.preset, level=args.level)
+    except OSError as exc:
+        raise DustoffError(f"{args.config}: cannot read ({exc.strerror or exc})") from None
+    except ValueError as exc:  # unknown preset or parameter, malformed JSON
+        raise DustoffError(f"{args.config or args.preset}: {exc}") from None
+
+
 def run(args) -> int:
-    config = load_config(args.config) if args.config else preset(args.preset, level=args.level)
+    config = _config(args)
     found = collect_inputs(args.inputs, recursive=args.recursive)
     if not found:
         raise DustoffError("no image files found in the given inputs")

@@ -103,9 +103,6 @@ def main(argv: list[str] | None = None) -> int:
     except DustoffError as exc:
         print(f"dustoff: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except ValueError as exc:  # bad damage configuration and the like
-        print(f"dustoff: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
     except KeyboardInterrupt:
         print("dustoff: interrupted", file=sys.stderr)
         return 130

@@ -119,7 +119,7 @@ def synthesize(image: np.ndarray, config: DamageConfig, *, seed: int = 0,
         length = rng.uniform(*sc.length) * (h if vertical else diagonal)
         patch = shapes.scratch((h, w), rng, vertical=vertical, length=length,
                                width=max(1.0, rng.uniform(*sc.width) * min(1, scale)),
-                               curvature=sc.curvature * (1 if vertical else 1),
+                               curvature=sc.curvature,
                                gaps=sc.gaps, opacity=rng.uniform(*sc.opacity))
         # Scratches remove emulsion: light on a positive print or slide, dark on a negative.
         layers.stamp("light" if config.polarity != "light" or rng.random() < 0.3 else "dark",

@@ -1,4 +1,5 @@
 # Set-up is part of every target: a fresh clone needs only Python >= 3.10 and network to PyPI.
+# The ml extra pins torch==2.13.0 (CPU build); never install an unpinned torch.
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -8,7 +9,7 @@ PY := $(VENV)/bin/python
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -e '.[ml,test]'
 	touch $@
 
 demo: $(VENV)/.installed  ## repair the bundled sample into out/

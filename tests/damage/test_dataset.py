@@ -86,3 +86,24 @@ def test_preview_sheet(photos, tmp_path):
                  "--rows", "3"]) == 0
     sheet = read_scan(tmp_path / "s.png").color
     assert sheet.shape[1] == 3 * 48 and sheet.shape[0] == 3 * (48 + 18)
+
+
+def test_structured_only_test_split_build(photos, tmp_path):
+    full, part = tmp_path / "full", tmp_path / "part"
+    build(photos, full, BuildOptions(sizes=(48,), split=(6, 2, 2), per_image=1,
+                                     clean_per_split=1), progress=False)
+    build(photos, part, BuildOptions(sizes=(48,), split=(6, 2, 2), per_image=1,
+                                     clean_per_split=1, structured_only=True,
+                                     splits=("test",)), progress=False)
+    rows = json.loads((part / "manifest.json").read_text())["pairs"]
+    assert {r["split"] for r in rows} == {"test"}
+    assert json.loads((part / "splits.json").read_text()) == \
+        json.loads((full / "splits.json").read_text())
+    for row in rows:
+        if row["kind"] != "damaged":
+            continue
+        assert row["ageing"] == [] and row["capture"] == []
+        clean = read_scan(part / row["files"]["clean"]).color.astype(int)
+        hurt = read_scan(part / row["files"]["damaged"]).color.astype(int)
+        mask = read_scan(part / row["files"]["mask"]).color[..., 0]
+        assert not (np.abs(hurt - clean).max(axis=2)[mask == 0] > 0).any()

@@ -29,6 +29,12 @@ def add_parser(sub) -> None:
     b.add_argument("--clean-per-split", type=int, default=8,
                    help="undamaged items per split and size")
     b.add_argument("--seed", type=int, default=0)
+    b.add_argument("--structured-only", action="store_true",
+                   help="no unstructured degradations (noise, blur, fading, JPEG...): damaged "
+                        "and clean differ only inside the mask (benchmarks of detect-and-fill)")
+    b.add_argument("--only-splits", nargs="+", choices=("train", "val", "test"),
+                   default=["train", "val", "test"],
+                   help="make items for these splits only (photo assignment is unchanged)")
     v = actions.add_parser("preview", help="contact sheet of damaged / clean / mask")
     v.add_argument("dataset", type=Path, metavar="OUT")
     v.add_argument("-o", "--output", type=Path, required=True, metavar="SHEET")
@@ -44,7 +50,9 @@ def run(args) -> int:
             raise DustoffError(f"{args.clean_dir}: not a folder")
         options = BuildOptions(sizes=tuple(args.sizes), split=_ratio(args.split),
                                per_image=args.per_image, presets=tuple(args.preset),
-                               clean_per_split=args.clean_per_split, seed=args.seed)
+                               clean_per_split=args.clean_per_split, seed=args.seed,
+                               structured_only=args.structured_only,
+                               splits=tuple(args.only_splits))
         summary = build(args.clean_dir, args.output, options)
         for key, counts in summary.items():
             print(f"{key:12s} {counts['damaged']:6d} damaged  {counts['clean']:4d} clean")

@@ -13,7 +13,7 @@ from .. import __version__
 from ..errors import DustoffError
 from ..pipeline import RestoreOptions
 from ..registry import detectors, fillers
-from . import damage_cmd, dataset_cmd
+from . import bench_cmd, damage_cmd, dataset_cmd
 from .batch import FileSettings, collect_inputs, plan_jobs, run_batch
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -82,7 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     damage_cmd.add_parser(sub)
     dataset_cmd.add_parser(sub)
-    sub.add_parser("methods", help="list detectors and fillers")
+    bench_cmd.add_parser(sub)
+    sub.add_parser("methods", help="list methods, detectors and fillers")
     return parser
 
 
@@ -99,6 +100,8 @@ def main(argv: list[str] | None = None) -> int:
             return damage_cmd.run(args)
         if args.command == "dataset":
             return dataset_cmd.run(args)
+        if args.command == "bench":
+            return bench_cmd.run(args)
         return _run(args)
     except DustoffError as exc:
         print(f"dustoff: error: {exc}", file=sys.stderr)
@@ -109,7 +112,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _methods() -> int:
-    for title, registry in (("detectors", detectors), ("fillers (--method)", fillers)):
+    from ..restorers import restorers
+
+    for title, registry in (("methods (dustoff bench --methods)", restorers),
+                            ("detectors", detectors), ("fillers (--method)", fillers)):
         print(f"{title}:")
         for entry in registry.entries():
             print(f"  {entry.name:12s} {entry.description}")

@@ -22,7 +22,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import cv2
@@ -30,6 +30,7 @@ import numpy as np
 from tqdm import tqdm
 
 from ..damage import preset, synthesize
+from ..damage.config import Unstructured
 from ..errors import DustoffError
 from ..io import read_scan, write_png8
 
@@ -42,7 +43,11 @@ class BuildOptions:
     """What ``build`` makes: square ``sizes`` in pixels, ``split`` ratios train:val:test,
     ``per_image`` damaged crops per photo and size, ``presets`` cycled over crops,
     ``clean_per_split`` clean-only items per split and size, ``min_crop`` the smallest crop
-    side as a fraction of the photo's shorter side."""
+    side as a fraction of the photo's shorter side, ``structured_only`` leaves out the
+    unstructured degradations (noise, blur, fading, JPEG...) so that the damaged and clean
+    images differ only inside the damage mask, ``splits`` the splits to make items for (the
+    photos are assigned to all three either way, so a test-only build holds the same photos as
+    the test split of a full build with the same ratio and seed)."""
 
     sizes: tuple[int, ...] = (64, 128, 256)
     split: tuple[int, int, int] = (8, 1, 1)
@@ -51,6 +56,8 @@ class BuildOptions:
     clean_per_split: int = 8
     seed: int = 0
     min_crop: float = 0.35
+    structured_only: bool = False
+    splits: tuple[str, ...] = SPLITS
 
     def as_dict(self) -> dict:
         return {k: list(v) if isinstance(v, tuple) else v for k, v in vars(self).items()}
@@ -98,9 +105,10 @@ def build(clean_dir: Path, out: Path, options: BuildOptions, *, progress: bool =
     (out / "splits.json").write_text(json.dumps(
         {k: [p.name for p in v] for k, v in splits.items()}, indent=1))
     (out / "rows").mkdir(exist_ok=True)
-    work = [(split, photo, k) for split in SPLITS for photo in splits[split]
+    chosen = [split for split in SPLITS if split in options.splits]
+    work = [(split, photo, k) for split in chosen for photo in splits[split]
             for k in range(options.per_image)]
-    work += [(split, None, k) for split in SPLITS for k in range(options.clean_per_split)]
+    work += [(split, None, k) for split in chosen for k in range(options.clean_per_split)]
     for split, photo, k in tqdm(work, desc="dataset", unit="item", disable=not progress):
         if photo is None:
             source = splits[split][k % len(splits[split])] if splits[split] else None
@@ -116,7 +124,8 @@ def _check_resume(out: Path, options: BuildOptions, clean_dir: Path) -> None:
     record = {"clean_dir": str(Path(clean_dir).resolve()), **options.as_dict()}
     path = out / "build.json"
     if path.exists():
-        previous = json.loads(path.read_text())
+        # Options added after a build was made take their defaults, so old builds still resume.
+        previous = {**BuildOptions().as_dict(), **json.loads(path.read_text())}
         if {k: v for k, v in previous.items() if k != "clean_dir"} != \
                 {k: v for k, v in record.items() if k != "clean_dir"}:
             raise DustoffError(f"{out}: holds a dataset built with other options; "
@@ -150,10 +159,13 @@ def _make_items(out: Path, split: str, photo: Path, tag: str, options: BuildOpti
             damaged, mask = crop, np.zeros((size, size), np.float32)
             labels = np.zeros((size, size), np.uint8)
         else:
+            config = preset(name)
+            if options.structured_only:
+                config = replace(config, unstructured=Unstructured())
             # Small crops can draw no damage at all; a "damaged" item must have some, so draw
             # again with derived seeds (deterministic) until it does.
             for attempt in range(16):
-                result = synthesize(crop, preset(name), seed=seed + attempt, scale=scale)
+                result = synthesize(crop, config, seed=seed + attempt, scale=scale)
                 if (result.mask >= 0.1).any():
                     break
             damaged, mask, labels = result.damaged, result.mask, result.labels

@@ -184,13 +184,20 @@ class LPIPS(nn.Module):
             x = x.expand(-1, 3, -1, -1)
         return self.net((2 * x - 1 - self.shift) / self.scale)
 
+    def unit_features(self, x: torch.Tensor) -> list[torch.Tensor]:
+        """:meth:`features` scaled to unit length along channels; pass them to :meth:`distance`
+        to score many images against one reference without recomputing it."""
+        return [f / (f.pow(2).sum(1, keepdim=True).sqrt() + 1e-10) for f in self.features(x)]
+
+    def distance(self, x: torch.Tensor, reference: list[torch.Tensor]) -> torch.Tensor:
+        """LPIPS of ``x`` (B, C, H, W) in [0, 1] to precomputed :meth:`unit_features`: (B,)."""
+        total = x.new_zeros(x.shape[0])
+        for lin, fx, fy in zip(self.lin, self.unit_features(x), reference):
+            total = total + lin((fx - fy) ** 2).mean((1, 2, 3))
+        return total
+
     def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         if x.shape != y.shape or x.ndim != 4:
             raise ValueError(f"inputs must be two (B, C, H, W) tensors of one shape, got "
                              f"{tuple(x.shape)} and {tuple(y.shape)}")
-        total = x.new_zeros(x.shape[0])
-        for lin, fx, fy in zip(self.lin, self.features(x), self.features(y)):
-            fx = fx / (fx.pow(2).sum(1, keepdim=True).sqrt() + 1e-10)
-            fy = fy / (fy.pow(2).sum(1, keepdim=True).sqrt() + 1e-10)
-            total = total + lin((fx - fy) ** 2).mean((1, 2, 3))
-        return total
+        return self.distance(x, self.unit_features(y))

@@ -4,7 +4,10 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: demo test bench-clean bench-large clean
+PHOTOS ?= ../shared/data/photos
+DEVBENCH ?= build/devbench
+
+.PHONY: demo test bench-dev bench-clean bench-large clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +21,11 @@ demo: $(VENV)/.installed  ## repair the bundled sample into out/
 
 test: $(VENV)/.installed  ## run the test suite
 	$(PY) -m pytest
+
+bench-dev: $(VENV)/.installed  ## every method on the development benchmark (docs/BENCHMARKS.md)
+	$(VENV)/bin/dustoff dataset build $(PHOTOS) $(DEVBENCH)/data --sizes 512 --split 17:1:2 \
+		--per-image 4 --clean-per-split 64 --only-splits test --structured-only --seed 0
+	$(VENV)/bin/dustoff bench $(DEVBENCH)/data -o $(DEVBENCH)/report
 
 bench-clean: $(VENV)/.installed  ## fraction of pixels restore changes on 20 clean photos
 	$(PY) benchmarks/clean_change_fraction.py

@@ -2,6 +2,7 @@
 asked; a file that fails is reported and the batch goes on."""
 from __future__ import annotations
 
+import multiprocessing
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -159,7 +160,11 @@ def run_batch(jobs: list[Job], settings: FileSettings, *, workers: int = 1) -> l
             results[i] = _process_safely(job, settings, progress=True)
             bar.update()
     else:
-        with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker) as pool:
+        # Workers are spawned, not forked: a fork of a process whose OpenMP or PyTorch thread
+        # pools have run (the Python API inside a notebook, the test suite after LPIPS) can
+        # deadlock in the child.
+        with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
+                                 mp_context=multiprocessing.get_context("spawn")) as pool:
             futures = {pool.submit(_process_safely, job, settings, False): i
                        for i, job in enumerate(jobs)}
             for future in as_completed(futures):

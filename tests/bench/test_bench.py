@@ -128,3 +128,20 @@ def test_a_failing_method_is_reported_and_the_run_goes_on(triplets, tmp_path, mo
     assert "failed: identity" in capsys.readouterr().out
     report = json.loads((tmp_path / "r" / "results.json").read_text())
     assert len(report["methods"]["identity"]["items"]) == 5 and len(report["errors"]) == 1
+
+
+def test_reuse_keeps_scored_methods_and_runs_only_new_ones(triplets, tmp_path, monkeypatch):
+    out = tmp_path / "r"
+    args = ["bench", str(triplets), "-o", str(out), "--lpips", "none", "--cases", "0"]
+    assert main(args + ["--methods", "identity,ds"]) == 0
+    first = json.loads((out / "results.json").read_text())
+
+    from dustoff.restorers import DustAndScratches
+    monkeypatch.setattr(DustAndScratches, "__call__", lambda self, image: 1 / 0)
+    assert main(args + ["--methods", "identity,ds,telea", "--reuse"]) == 0
+    second = json.loads((out / "results.json").read_text())
+    assert second["meta"]["reused"] == ["ds", "identity"]
+    assert second["methods"]["ds"] == first["methods"]["ds"]
+    assert second["summary"]["telea"]["detection"]["recall"] > 0.9
+    assert main(args[:-4] + ["--lpips", "alex", "--cases", "0", "--methods", "ds",
+                             "--reuse"]) == 2

@@ -1,13 +1,20 @@
 """Wall time and peak memory of one call, measured inside the running process.
 
-Peak memory is the growth of the resident set over the call: on Linux the kernel's high-water
-mark (VmHWM) is reset before the call by writing 5 to /proc/self/clear_refs and read after it,
-so native allocations (OpenCV, PyTorch) count too. Where that is unavailable the peak is NaN.
+Peak memory is the larger of two views of what the call allocated at its peak:
+
+- NumPy buffers (and every Python object), traced with :mod:`tracemalloc`;
+- growth of the resident set: on Linux the kernel's high-water mark (VmHWM) is reset before
+  the call by writing 5 to /proc/self/clear_refs and read after it, which catches native
+  allocations (OpenCV, PyTorch) that tracemalloc does not see.
+
+Both are lower bounds when a library reuses memory it freed earlier in the process, so the
+figure is a floor of what the method needs on top of its input, not the process size.
 """
 from __future__ import annotations
 
 import math
 import time
+import tracemalloc
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,7 +42,7 @@ def _reset_peak() -> bool:
 
 @dataclass
 class Usage:
-    """seconds : wall time; peak_mb : resident memory added at the peak of the call (MiB)."""
+    """seconds : wall time; peak_mb : memory added at the peak of the call (MiB)."""
 
     seconds: float = math.nan
     peak_mb: float = math.nan
@@ -51,6 +58,11 @@ class measure:
 
     def __enter__(self) -> Usage:
         self.usage = Usage()
+        self._tracing = not tracemalloc.is_tracing()
+        if self._tracing:
+            tracemalloc.start()
+        tracemalloc.reset_peak()
+        self._traced_before = tracemalloc.get_traced_memory()[0]
         self._tracked = _reset_peak()
         self._before = _status_kib("VmRSS")
         self._start = time.perf_counter()
@@ -58,6 +70,11 @@ class measure:
 
     def __exit__(self, *exc) -> None:
         self.usage.seconds = time.perf_counter() - self._start
+        traced = (tracemalloc.get_traced_memory()[1] - self._traced_before) / 2 ** 20
+        if self._tracing:
+            tracemalloc.stop()
         peak = _status_kib("VmHWM")
+        resident = math.nan
         if self._tracked and peak is not None and self._before is not None:
-            self.usage.peak_mb = max(0, peak - self._before) / 1024
+            resident = max(0, peak - self._before) / 1024
+        self.usage.peak_mb = max(traced, 0.0) if math.isnan(resident) else max(traced, resident)

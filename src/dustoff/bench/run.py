@@ -15,7 +15,7 @@ from ..io import read_image
 from ..restorers import restorers
 from .data import BenchItem
 from .resources import measure
-from .score import Scorer
+from .score import Scorer, directions
 
 
 def read_item(item: BenchItem):
@@ -48,7 +48,8 @@ def run_bench(items: list[BenchItem], method_names: list[str], *, lpips=("alex",
     """
     for name in method_names:
         restorers.create(name)  # unknown names fail before any work
-    scorer = Scorer(lpips)
+    scorer = Scorer(lpips if method_names else ())
+    all_items, items = items, items if method_names else []
     methods = {name: restorers.create(name) for name in method_names}
     for method in methods.values():
         _warm_up(method, items)
@@ -83,8 +84,8 @@ def run_bench(items: list[BenchItem], method_names: list[str], *, lpips=("alex",
     bar.close()
     meta = {"dustoff": __version__, "date": datetime.datetime.now().isoformat(timespec="seconds"),
             "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.system()}",
-            "python": platform.python_version(), "lpips": list(scorer.nets),
-            "damaged_inputs": sum(i.kind == "damaged" for i in items),
-            "clean_inputs": sum(i.kind == "clean" for i in items)}
-    return {"meta": meta, "directions": scorer.directions(), "methods": results,
+            "python": platform.python_version(), "lpips": list(lpips),
+            "damaged_inputs": sum(i.kind == "damaged" for i in all_items),
+            "clean_inputs": sum(i.kind == "clean" for i in all_items)}
+    return {"meta": meta, "directions": directions(lpips), "methods": results,
             "errors": errors}

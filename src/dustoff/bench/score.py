@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from ..metrics import binary_mask, detection_quality, masked_error, ms_ssim, psnr, ssim
+from ..metrics import PSNR_CAP, binary_mask, detection_quality, masked_error, ms_ssim, psnr, ssim
 from ..restorers import changed_pixels
 
 #: Per-image metrics, in report order, with their direction (+1: higher is better).
@@ -18,6 +18,12 @@ FIDELITY = {"psnr": 1, "ssim": 1, "ssim5": 1, "ms_ssim": 1}
 DAMAGE = {"delta_ssim": 1, "mae_in": -1, "mae_out": -1, "rmse_in": -1, "rmse_out": -1}
 DETECTION = {"precision": 1, "recall": 1, "f1": 1, "iou": 1}
 HARM = {"changed_fraction": -1, "flagged_fraction": -1}
+
+
+def directions(nets) -> dict[str, int]:
+    """Every per-image metric with its direction, for LPIPS networks ``nets``."""
+    lpips = {f"lpips_{net}": -1 for net in nets}
+    return {**FIDELITY, **lpips, **DAMAGE, **DETECTION, **HARM}
 
 
 class Scorer:
@@ -32,8 +38,7 @@ class Scorer:
             self.models = {net: LPIPS(net) for net in self.nets}
 
     def directions(self) -> dict[str, int]:
-        lpips = {f"lpips_{net}": -1 for net in self.nets}
-        return {**FIDELITY, **lpips, **DAMAGE, **DETECTION, **HARM}
+        return directions(self.nets)
 
     def item(self, given: np.ndarray, clean: np.ndarray, truth: np.ndarray | None,
              *, damaged: bool) -> "ItemScorer":
@@ -69,6 +74,9 @@ class ItemScorer:
 
     def _fidelity(self, image: np.ndarray) -> dict[str, float]:
         clean = self.clean
+        if np.array_equal(image, clean):  # exact values, without running the networks
+            return {"psnr": PSNR_CAP, "ssim": 1.0, "ssim5": 1.0, "ms_ssim": 1.0,
+                    **{f"lpips_{net}": 0.0 for net in self.scorer.nets}}
         return {"psnr": psnr(image, clean), "ssim": ssim(image, clean),
                 "ssim5": ssim(image, clean, window=5), "ms_ssim": ms_ssim(image, clean),
                 **self._lpips(image)}

@@ -23,6 +23,9 @@ def add_parser(sub) -> None:
     p.add_argument("--limit", type=int, help="first N damaged and N clean inputs only")
     p.add_argument("--lpips", default="alex,vgg",
                    help="LPIPS networks: alex, vgg, both (default) or none")
+    p.add_argument("--reuse", action="store_true",
+                   help="keep the scores of methods already in REPORT_DIR/results.json (same "
+                        "data and options) and run only the others")
     p.add_argument("--cases", type=int, default=3,
                    help="best and worst cases shown per method (default: 3; 0: none)")
 
@@ -54,7 +57,8 @@ def run(args) -> int:
     if args.limit is not None and args.limit < 1:
         raise DustoffError(f"--limit must be at least 1, got {args.limit}")
     report = benchmark(args.data, args.output, methods, split=args.split, size=args.size,
-                       limit=args.limit, lpips=_lpips(args.lpips), cases=args.cases)
+                       limit=args.limit, lpips=_lpips(args.lpips), cases=args.cases,
+                       reuse=args.reuse)
     from ..bench.report import tables
     for title, header, rows in tables(report["results"], report["summary"])[:2]:
         print(title)

@@ -145,3 +145,14 @@ def test_reuse_keeps_scored_methods_and_runs_only_new_ones(triplets, tmp_path, m
     assert second["summary"]["telea"]["detection"]["recall"] > 0.9
     assert main(args[:-4] + ["--lpips", "alex", "--cases", "0", "--methods", "ds",
                              "--reuse"]) == 2
+
+
+def test_memory_measurement_sees_a_large_numpy_buffer():
+    from dustoff.bench.resources import measure
+    with measure(memory=True) as usage:
+        buffer = np.ones((1000, 1000, 4))  # 30.5 MiB
+        buffer.sum()
+    assert usage.peak_mb >= 30 and usage.seconds > 0
+    with measure() as timed:
+        np.ones(10)
+    assert timed.seconds >= 0 and np.isnan(timed.peak_mb)

@@ -9,6 +9,7 @@ Peak memory is the larger of two views of what the call allocated at its peak:
 
 Both are lower bounds when a library reuses memory it freed earlier in the process, so the
 figure is a floor of what the method needs on top of its input, not the process size.
+Tracing slows Python code down, so a call is either timed or measured for memory, never both.
 """
 from __future__ import annotations
 
@@ -49,15 +50,22 @@ class Usage:
 
 
 class measure:
-    """Context manager filling a :class:`Usage`::
+    """Context manager filling a :class:`Usage`: wall time, or with ``memory=True`` the peak
+    memory (and a wall time that tracing inflates)::
 
         with measure() as usage:
             work()
-        usage.seconds, usage.peak_mb
+        usage.seconds
     """
+
+    def __init__(self, *, memory: bool = False):
+        self.memory = memory
 
     def __enter__(self) -> Usage:
         self.usage = Usage()
+        if not self.memory:
+            self._start = time.perf_counter()
+            return self.usage
         self._tracing = not tracemalloc.is_tracing()
         if self._tracing:
             tracemalloc.start()
@@ -70,6 +78,8 @@ class measure:
 
     def __exit__(self, *exc) -> None:
         self.usage.seconds = time.perf_counter() - self._start
+        if not self.memory:
+            return
         traced = (tracemalloc.get_traced_memory()[1] - self._traced_before) / 2 ** 20
         if self._tracing:
             tracemalloc.stop()

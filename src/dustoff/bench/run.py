@@ -40,11 +40,17 @@ def _warm_up(method, items: list[BenchItem]) -> None:
     method(np.ascontiguousarray(given[:64, :64]))
 
 
+#: Damaged inputs on which each method is run once more, traced, for its peak memory.
+MEMORY_SAMPLES = 3
+
+
 def run_bench(items: list[BenchItem], method_names: list[str], *, lpips=("alex", "vgg"),
               progress: bool = True) -> dict:
     """Scores of each method on each item; see :mod:`dustoff.bench.report` for the layout.
 
-    A method that fails on an item is recorded under ``errors`` and the run goes on.
+    Every call is timed; on the first :data:`MEMORY_SAMPLES` inputs a second, traced call
+    measures peak memory (``peak_mb``; None on the other inputs). A method that fails on an
+    item is recorded under ``errors`` and the run goes on.
     """
     for name in method_names:
         restorers.create(name)  # unknown names fail before any work
@@ -57,7 +63,7 @@ def run_bench(items: list[BenchItem], method_names: list[str], *, lpips=("alex",
     results = {name: {"description": descriptions[name], "items": []} for name in methods}
     errors = []
     bar = tqdm(total=len(items) * len(methods), desc="bench", unit="run", disable=not progress)
-    for item in items:
+    for index, item in enumerate(items):
         try:
             given, clean, truth = read_item(item)
         except DustoffError as exc:
@@ -71,6 +77,11 @@ def run_bench(items: list[BenchItem], method_names: list[str], *, lpips=("alex",
             try:
                 with measure() as usage:
                     out = method(given)
+                peak = None
+                if index < MEMORY_SAMPLES:
+                    with measure(memory=True) as traced:
+                        method(given)
+                    peak = None if math.isnan(traced.peak_mb) else traced.peak_mb
                 scores = item_scorer(np.clip(out.image, 0, 1), out.mask)
             except Exception as exc:  # one broken method must not end the benchmark
                 errors.append({"method": name, "id": item.id,
@@ -78,8 +89,7 @@ def run_bench(items: list[BenchItem], method_names: list[str], *, lpips=("alex",
             else:
                 results[name]["items"].append({
                     "id": item.id, "kind": item.kind, "megapixels": megapixels,
-                    "seconds": usage.seconds,
-                    "peak_mb": None if math.isnan(usage.peak_mb) else usage.peak_mb, **scores})
+                    "seconds": usage.seconds, "peak_mb": peak, **scores})
             bar.update(1)
     bar.close()
     meta = {"dustoff": __version__, "date": datetime.datetime.now().isoformat(timespec="seconds"),

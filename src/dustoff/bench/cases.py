@@ -6,12 +6,14 @@ treated (green), missed (red) and the pixels it treated that were not damaged (y
 """
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import cv2
 import numpy as np
 from PIL import Image
 
+from ..io import write_bytes
 from ..metrics import binary_mask
 from .data import BenchItem
 from .run import read_item
@@ -80,5 +82,8 @@ def render(method, rows: list[dict], items: dict[str, BenchItem], path: Path, *,
         cv2.putText(head, title, (i * step + 4, HEADER - 7), cv2.FONT_HERSHEY_SIMPLEX, 0.45,
                     (80, 80, 80), 1, cv2.LINE_AA)
     path.parent.mkdir(parents=True, exist_ok=True)
-    Image.fromarray(np.concatenate([head, *lines], axis=0)).save(path, optimize=True)
+    buffer = io.BytesIO()
+    Image.fromarray(np.concatenate([head, *lines], axis=0)).save(buffer, format="PNG",
+                                                                 optimize=True)
+    write_bytes(buffer.getvalue(), path)
     return path

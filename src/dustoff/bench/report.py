@@ -11,12 +11,13 @@ Layout of the report folder::
 from __future__ import annotations
 
 import html
+import io
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
+
+from ..io import write_bytes
 
 #: Column titles of the metrics, in report order.
 TITLES = {"psnr": "PSNR dB", "ssim": "SSIM", "ssim5": "SSIM 5x5", "ms_ssim": "MS-SSIM",
@@ -29,13 +30,9 @@ CLEAN_COLUMNS = ("psnr", "ssim", "ms_ssim", "lpips_alex", "lpips_vgg", "changed_
 PERCENT = {"changed_fraction", "flagged_fraction"}
 
 
-def write_atomic(path: Path, text: str) -> None:
+def write_text(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w") as fh:
-        fh.write(text)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
+    write_bytes(text.encode("utf-8"), path)
 
 
 def _number(metric: str, value) -> str:
@@ -144,7 +141,9 @@ def histograms(results: dict, folder: Path) -> dict[str, Path]:
         fig.suptitle(title, fontsize=11)
         fig.tight_layout()
         path = folder / f"{stem}.png"
-        fig.savefig(path, dpi=90)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=90)
+        write_bytes(buffer.getvalue(), path)
         plt.close(fig)
         figures[stem] = path
     return figures
@@ -209,7 +208,7 @@ def write_report(results: dict, summaries: dict, folder: Path,
                 "methods": results["methods"]}
     paths = {"json": folder / "results.json", "md": folder / "report.md",
              "html": folder / "report.html"}
-    write_atomic(paths["json"], json.dumps(document, indent=1, allow_nan=False))
-    write_atomic(paths["md"], _markdown(results["meta"], table_list, figures, cases, folder))
-    write_atomic(paths["html"], _html(results["meta"], table_list, figures, cases, folder))
+    write_text(paths["json"], json.dumps(document, indent=1, allow_nan=False))
+    write_text(paths["md"], _markdown(results["meta"], table_list, figures, cases, folder))
+    write_text(paths["html"], _html(results["meta"], table_list, figures, cases, folder))
     return paths

@@ -12,7 +12,7 @@ import numpy as np
 
 from .read import DEFAULT_MAX_PIXELS, read_scan, sniff_format
 from .scan import Scan, to_float, to_native
-from .write import EXTENSIONS, encode, format_for_path, write_png8, write_scan
+from .write import EXTENSIONS, encode, format_for_path, write_bytes, write_png8, write_scan
 
 
 def read_image(path: str | os.PathLike, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndarray:
@@ -63,6 +63,6 @@ def write_image(path: str | os.PathLike, image: np.ndarray, *, bit_depth: int = 
 
 
 __all__ = [
-    "Scan", "read_scan", "write_scan", "write_png8", "read_image", "write_image", "encode", "sniff_format",
+    "Scan", "read_scan", "write_scan", "write_png8", "write_bytes", "read_image", "write_image", "encode", "sniff_format",
     "to_float", "to_native", "format_for_path", "EXTENSIONS", "DEFAULT_MAX_PIXELS",
 ]

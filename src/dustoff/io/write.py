@@ -53,7 +53,14 @@ def write_scan(scan: Scan, path: str | os.PathLike, *, format: str | None = None
         raise DustoffError(f"{path}: output path is the input file; choose another output")
     if path.exists() and not overwrite:
         raise DustoffError(f"{path}: already exists (use --overwrite to replace it)")
-    encoded = encode(scan, fmt)
+    return write_bytes(encode(scan, fmt), path)
+
+
+def write_bytes(data: bytes, path: str | os.PathLike) -> Path:
+    """Write ``data`` to ``path`` atomically: a temporary file in the same folder, flushed to
+    disk, then renamed over ``path``, so readers never see a half-written file. The folder
+    must exist; errors become one-line :class:`DustoffError`."""
+    path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise DustoffError(f"{folder}: output folder does not exist")
@@ -64,7 +71,7 @@ def write_scan(scan: Scan, path: str | os.PathLike, *, format: str | None = None
     try:
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; outputs get ordinary modes
         with os.fdopen(fd, "wb") as fh:
-            fh.write(encoded)
+            fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)

@@ -52,18 +52,16 @@ def run_bench(items: list[BenchItem], method_names: list[str], *, lpips=("alex",
     measures peak memory (``peak_mb``; None on the other inputs). A method that fails on an
     item is recorded under ``errors`` and the run goes on.
     """
-    for name in method_names:
-        restorers.create(name)  # unknown names fail before any work
-    scorer = Scorer(lpips if method_names else ())
-    all_items, items = items, items if method_names else []
-    methods = {name: restorers.create(name) for name in method_names}
+    methods = {name: restorers.create(name) for name in method_names}  # unknown names fail here
+    scorer = Scorer(lpips if methods else ())
     for method in methods.values():
         _warm_up(method, items)
     descriptions = {e.name: e.description for e in restorers.entries()}
     results = {name: {"description": descriptions[name], "items": []} for name in methods}
     errors = []
-    bar = tqdm(total=len(items) * len(methods), desc="bench", unit="run", disable=not progress)
-    for index, item in enumerate(items):
+    work = items if methods else []
+    bar = tqdm(total=len(work) * len(methods), desc="bench", unit="run", disable=not progress)
+    for index, item in enumerate(work):
         try:
             given, clean, truth = read_item(item)
         except DustoffError as exc:
@@ -95,7 +93,7 @@ def run_bench(items: list[BenchItem], method_names: list[str], *, lpips=("alex",
     meta = {"dustoff": __version__, "date": datetime.datetime.now().isoformat(timespec="seconds"),
             "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.system()}",
             "python": platform.python_version(), "lpips": list(lpips),
-            "damaged_inputs": sum(i.kind == "damaged" for i in all_items),
-            "clean_inputs": sum(i.kind == "clean" for i in all_items)}
+            "damaged_inputs": sum(i.kind == "damaged" for i in items),
+            "clean_inputs": sum(i.kind == "clean" for i in items)}
     return {"meta": meta, "directions": directions(lpips), "methods": results,
             "errors": errors}

@@ -40,8 +40,7 @@ def summarise(results: dict) -> dict:
                                              for k, v in pooled.items()}}
         seconds = sum(r["seconds"] for r in items)
         megapixels = sum(r["megapixels"] for r in items)
-        peaks = [r["peak_mb"] for r in items if r["peak_mb"] is not None
-                 and not math.isnan(r["peak_mb"])]
+        peaks = [r["peak_mb"] for r in items if r["peak_mb"] is not None]
         summary["cost"] = {"seconds_per_mp": seconds / megapixels if megapixels else None,
                            "peak_mb": max(peaks) if peaks else None, "runs": len(items)}
         out[name] = summary

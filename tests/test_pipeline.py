@@ -56,9 +56,18 @@ def test_alpha_and_metadata_survive_restore(tmp_path):
 def test_tiled_detection_equals_whole_image_detection():
     damaged, _ = with_specks(textured(300, 280, seed=4),
                              spots=((63, 63), (64, 130), (200, 127), (150, 250)))
-    whole = detect_samples(damaged, RestoreOptions(tile=4096))
-    tiled = detect_samples(damaged, RestoreOptions(tile=64))
+    whole = detect_samples(damaged, RestoreOptions(detector="classical", tile=4096))
+    tiled = detect_samples(damaged, RestoreOptions(detector="classical", tile=64))
     assert np.array_equal(whole, tiled)
+
+
+def test_learned_detection_in_tiles_matches_the_whole_image():
+    damaged, truth = with_specks(textured(300, 280, seed=4),
+                                 spots=((63, 63), (64, 130), (200, 127), (150, 250)))
+    whole = detect_samples(damaged, RestoreOptions(tile=4096))
+    tiled = detect_samples(damaged, RestoreOptions(tile=128))
+    assert whole[truth].all() and tiled[truth].all()
+    assert np.mean(whole != tiled) < 1e-3
 
 
 def test_user_mask_is_used_instead_of_detection(tmp_path):

@@ -19,7 +19,7 @@ def _as_hwc(image: np.ndarray) -> np.ndarray:
     return image
 
 
-def detect(image: np.ndarray, *, method: str = "classical", polarity: str = "dark",
+def detect(image: np.ndarray, *, method: str = "learned", polarity: str | None = None,
            sensitivity: float = 0.5) -> np.ndarray:
     """Find damage (dust, dirt, hairs, scratches) in an image.
 
@@ -29,7 +29,9 @@ def detect(image: np.ndarray, *, method: str = "classical", polarity: str = "dar
         float in [0, 1], or uint8/uint16 samples.
     method : str
         A registered detector (``dustoff methods``).
-    polarity : {"dark", "light", "both"}
+    polarity : {"dark", "light", "both"}, optional
+        Which damage to keep: darker or lighter than its surroundings, or both (default: the
+        detector's own, "both" for "learned", "dark" for "classical").
     sensitivity : float in [0, 1]
 
     Returns
@@ -48,7 +50,7 @@ def detect(image: np.ndarray, *, method: str = "classical", polarity: str = "dar
 
 
 def restore(image: np.ndarray, mask: np.ndarray | None = None, *, method: str = "telea",
-            detector: str = "classical", polarity: str = "dark", sensitivity: float = 0.5,
+            detector: str = "learned", polarity: str | None = None, sensitivity: float = 0.5,
             grain: bool = True, seed: int = 0, return_mask: bool = False):
     """Repair damage in an image: detect it (or use ``mask``), fill it, keep everything else.
 
@@ -59,7 +61,9 @@ def restore(image: np.ndarray, mask: np.ndarray | None = None, *, method: str = 
     mask : ndarray, shape (H, W), optional
         Damage to repair (bool, or float in [0, 1] where >= 0.5 is damaged); detected if None.
     method : str
-        A registered filler: "telea" (default), "ns", "biharmonic".
+        A registered filler: "telea" (default), "ns", "biharmonic", or "learned" (the
+        in-painting network for hairs, scratches and blotches, Telea for specks; experimental,
+        see docs/MODELS.md).
     detector, polarity, sensitivity
         Detection settings when ``mask`` is None.
     grain : bool

@@ -26,7 +26,8 @@ class RestoreOptions:
     """Everything that shapes one restoration.
 
     method : filler name (see ``dustoff methods``); detector : detector name.
-    polarity, sensitivity : passed to the detector.
+    polarity, sensitivity : passed to the detector (polarity None: the detector's own default,
+    "both" for the learned detector, "dark" for the classical one).
     grain : add borrowed film grain to filled regions.
     grow : pixels the damage mask is dilated by before filling (covers soft defect edges).
     feather : width in pixels of the blend ramp at the inner edge of the grown mask.
@@ -34,8 +35,8 @@ class RestoreOptions:
     """
 
     method: str = "telea"
-    detector: str = "classical"
-    polarity: str = "dark"
+    detector: str = "learned"
+    polarity: str | None = None
     sensitivity: float = 0.5
     grain: bool = True
     grow: int = 1
@@ -47,8 +48,10 @@ class RestoreOptions:
 def detect_samples(color: np.ndarray, options: RestoreOptions, *,
                    progress: bool = False) -> np.ndarray:
     """Damage mask of native colour samples (H, W, C), tile by tile -> float32 (H, W) in [0, 1]."""
-    detector = detectors.create(options.detector, polarity=options.polarity,
-                                sensitivity=options.sensitivity)
+    settings = {"sensitivity": options.sensitivity}
+    if options.polarity is not None:
+        settings["polarity"] = options.polarity
+    detector = detectors.create(options.detector, **settings)
     h, w = color.shape[:2]
     mask = np.zeros((h, w), np.float32)
     tiles = iter_tiles(h, w, size=options.tile, overlap=detector.context)

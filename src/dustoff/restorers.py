@@ -64,21 +64,35 @@ class DustAndScratches:
         return Restoration(out, replaced.astype(np.float32))
 
 
-class ClassicalPipeline:
-    """The foundation pipeline: classical detector, then ``filler`` with grain."""
+class Pipeline:
+    """Detect-then-fill: ``detector`` finds the damage, ``filler`` repairs only there (with
+    grain); every other pixel is the input's."""
 
-    def __init__(self, filler: str, **options):
-        self.filler, self.options = filler, options
+    def __init__(self, detector: str, filler: str, **options):
+        self.detector, self.filler, self.options = detector, filler, options
 
     def __call__(self, image: np.ndarray) -> Restoration:
-        out, mask = restore(image, method=self.filler, return_mask=True, **self.options)
+        out, mask = restore(image, method=self.filler, detector=self.detector,
+                            return_mask=True, **self.options)
         return Restoration(out.astype(np.float32), mask)
 
 
-def _register_pipelines() -> None:
+@restorers.register("dustoff", "the default pipeline: learned detector + Telea with grain")
+def _make_default(**options) -> Pipeline:
+    return Pipeline("learned", "telea", **options)
+
+
+@restorers.register("dustoff-inpainter", "learned detector + learned in-painting filler "
+                                         "(experimental)")
+def _make_learned_filler(**options) -> Pipeline:
+    return Pipeline("learned", "learned", **options)
+
+
+def _register_classical_pipelines() -> None:
     for entry in fillers.entries():
-        restorers.register(entry.name, f"classical detector + {entry.description}")(
-            lambda name=entry.name, **options: ClassicalPipeline(name, **options))
+        if entry.name != "learned":
+            restorers.register(entry.name, f"classical detector + {entry.description}")(
+                lambda name=entry.name, **options: Pipeline("classical", name, **options))
 
 
-_register_pipelines()
+_register_classical_pipelines()

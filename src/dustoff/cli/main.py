@@ -13,7 +13,7 @@ from .. import __version__
 from ..errors import DustoffError
 from ..pipeline import RestoreOptions
 from ..registry import detectors, fillers
-from . import bench_cmd, damage_cmd, dataset_cmd
+from . import bench_cmd, damage_cmd, dataset_cmd, train_cmd
 from .batch import FileSettings, collect_inputs, plan_jobs, run_batch
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -32,12 +32,14 @@ def _sensitivity(text: str) -> float:
 
 
 def _detection_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--polarity", choices=("dark", "light", "both"), default="dark",
-                   help="dark damage (slides), light damage (negatives, prints) or both "
-                        "(default: dark)")
+    p.add_argument("--polarity", choices=("dark", "light", "both"), default=None,
+                   help="keep only dark damage (slides), light damage (negatives, prints) or "
+                        "both (default: both with the learned detector, dark with the "
+                        "classical one)")
     p.add_argument("--sensitivity", type=_sensitivity, default=0.5,
                    help="0..1, higher finds fainter damage (default: 0.5)")
-    p.add_argument("--detector", default="classical", help="detector name (see `dustoff methods`)")
+    p.add_argument("--detector", default="learned",
+                   help="detector name (see `dustoff methods`; default: learned)")
     p.add_argument("--max-megapixels", type=float, default=400.0,
                    help="refuse images larger than this before decoding (default: 400)")
     p.add_argument("--infrared", action="store_true",
@@ -83,6 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     damage_cmd.add_parser(sub)
     dataset_cmd.add_parser(sub)
     bench_cmd.add_parser(sub)
+    train_cmd.add_parser(sub)
     sub.add_parser("methods", help="list methods, detectors and fillers")
     return parser
 
@@ -102,6 +105,8 @@ def main(argv: list[str] | None = None) -> int:
             return dataset_cmd.run(args)
         if args.command == "bench":
             return bench_cmd.run(args)
+        if args.command == "train":
+            return train_cmd.run(args)
         return _run(args)
     except DustoffError as exc:
         print(f"dustoff: error: {exc}", file=sys.stderr)
@@ -112,13 +117,15 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _methods() -> int:
+    from ..models import models
     from ..restorers import restorers
 
     for title, registry in (("methods (dustoff bench --methods)", restorers),
-                            ("detectors", detectors), ("fillers (--method)", fillers)):
+                            ("detectors (--detector)", detectors), ("fillers (--method)", fillers),
+                            ("trainable models (dustoff train)", models)):
         print(f"{title}:")
         for entry in registry.entries():
-            print(f"  {entry.name:12s} {entry.description}")
+            print(f"  {entry.name:15s} {entry.description}")
     return EXIT_OK
 
 

@@ -4,5 +4,6 @@ Each registers itself in :data:`dustoff.registry.detectors` and exposes ``contex
 overlap in pixels it needs.
 """
 from .classical import POLARITIES, ClassicalDetector, luminance
+from .learned import LearnedDetector
 
-__all__ = ["ClassicalDetector", "POLARITIES", "luminance"]
+__all__ = ["ClassicalDetector", "LearnedDetector", "POLARITIES", "luminance"]

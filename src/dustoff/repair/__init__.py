@@ -4,5 +4,6 @@ Each registers itself in :data:`dustoff.registry.fillers`.
 """
 from .fillers import BiharmonicFiller, CropFiller, OpenCVFiller
 from .grain import add_grain
+from .learned import LearnedFiller
 
-__all__ = ["CropFiller", "OpenCVFiller", "BiharmonicFiller", "add_grain"]
+__all__ = ["CropFiller", "OpenCVFiller", "BiharmonicFiller", "LearnedFiller", "add_grain"]

@@ -1,0 +1,127 @@
+"""What a model learns and how it is scored on validation, per model ``task``.
+
+A task turns a batch (dict of ``damaged``, ``clean`` (B, 3, H, W) and ``mask`` (B, 1, H, W),
+float32 in [0, 1]) into a scalar training loss, and accumulates validation statistics into
+figures (the first one named by ``key`` picks the best checkpoint, higher is better).
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from ..metrics.differentiable import SSIMLoss
+from ..metrics.regions import VISIBLE_OPACITY
+
+# Candidate operating points, even in logit space from 0.02 to 0.998 (the loss weights damage
+# up, so the best threshold sits high).
+THRESHOLDS = 1 / (1 + np.exp(-np.linspace(-4, 6, 81)))
+
+
+def _visible(mask: torch.Tensor) -> torch.Tensor:
+    return (mask >= VISIBLE_OPACITY).float()
+
+
+class DetectTask:
+    """Damage segmentation: class-balanced binary cross-entropy plus soft Dice on the visible
+    damage (opacity >= 0.1, the benchmark's definition). Damage is 1-2% of the pixels, so a
+    plain mean would let the network settle on "nothing is damaged"; here the damaged pixels'
+    mean loss counts ``pos_weight`` times the clean pixels' mean loss (Dice also balances).
+    Pixels of faint, invisible opacity are not scored either way. Validation: pixel F1 at the
+    best threshold, which is stored with the weights as the operating point."""
+
+    key = "f1"
+
+    def __init__(self, pos_weight: float = 0.5, dice: float = 1.0):
+        self.pos_weight, self.dice = pos_weight, dice
+
+    def loss(self, model, batch) -> torch.Tensor:
+        logits = model(batch["damaged"])
+        target = _visible(batch["mask"])
+        weight = torch.where((batch["mask"] > 0) & (target == 0), 0.0, 1.0)
+        per_pixel = F.binary_cross_entropy_with_logits(logits, target, reduction="none")
+        positive, negative = weight * target, weight * (1 - target)
+        bce = (per_pixel * negative).sum() / negative.sum().clamp(min=1) \
+            + self.pos_weight * (per_pixel * positive).sum() / positive.sum().clamp(min=1)
+        prob = torch.sigmoid(logits) * weight
+        inter = (prob * target).sum()
+        dice = 1 - (2 * inter + 1) / (prob.sum() + target.sum() + 1)
+        return bce + self.dice * dice
+
+    def start_validation(self) -> dict:
+        n = len(THRESHOLDS)
+        return {"tp": np.zeros(n), "fp": np.zeros(n), "fn": np.zeros(n), "loss": 0.0, "n": 0}
+
+    @torch.no_grad()
+    def validate(self, model, batch, stats: dict) -> None:
+        stats["loss"] += float(self.loss(model, batch)) * len(batch["damaged"])
+        stats["n"] += len(batch["damaged"])
+        prob = torch.sigmoid(model(batch["damaged"])).flatten().cpu().numpy()
+        truth = _visible(batch["mask"]).flatten().cpu().numpy() > 0
+        for i, t in enumerate(THRESHOLDS):
+            found = prob >= t
+            stats["tp"][i] += np.count_nonzero(found & truth)
+            stats["fp"][i] += np.count_nonzero(found & ~truth)
+            stats["fn"][i] += np.count_nonzero(~found & truth)
+
+    def figures(self, stats: dict) -> dict:
+        tp, fp, fn = stats["tp"], stats["fp"], stats["fn"]
+        f1 = 2 * tp / np.maximum(2 * tp + fp + fn, 1)
+        best = int(np.argmax(f1))
+        return {"f1": float(f1[best]), "threshold": float(THRESHOLDS[best]),
+                "precision": float(tp[best] / max(tp[best] + fp[best], 1)),
+                "recall": float(tp[best] / max(tp[best] + fn[best], 1)),
+                "val_loss": stats["loss"] / max(stats["n"], 1)}
+
+
+def training_hole(mask: torch.Tensor, *, grow: int = 1) -> torch.Tensor:
+    """The hole a filler is trained to fill: the visible damage, dilated by ``grow`` pixels (as
+    the pipeline does before filling), (B, 1, H, W) in {0, 1}."""
+    hole = _visible(mask)
+    if grow > 0:
+        hole = F.max_pool2d(hole, 2 * grow + 1, stride=1, padding=grow)
+    return hole
+
+
+class FillTask:
+    """In-painting: L1 inside the hole (what the filler is responsible for) plus 1 - SSIM (5x5)
+    of the composite, which rewards texture and grain over a blurred mean. Pairs must be
+    structured-only (clean and damaged equal outside the mask). Validation: PSNR inside the
+    hole (higher is better) and SSIM of the composite."""
+
+    key = "hole_psnr"
+
+    def __init__(self, ssim: float = 0.2, grow: int = 1):
+        self.ssim_weight, self.grow = ssim, grow
+        self.ssim = SSIMLoss(window=5)
+
+    def _predict(self, model, batch):
+        hole = training_hole(batch["mask"], grow=self.grow)
+        return model(batch["damaged"], hole), hole
+
+    def loss(self, model, batch) -> torch.Tensor:
+        out, hole = self._predict(model, batch)
+        l1 = ((out - batch["clean"]).abs() * hole).sum() / (3 * hole.sum() + 1)
+        return l1 + self.ssim_weight * self.ssim(out, batch["clean"])
+
+    def start_validation(self) -> dict:
+        return {"se": 0.0, "hole": 0.0, "ssim": 0.0, "loss": 0.0, "n": 0}
+
+    @torch.no_grad()
+    def validate(self, model, batch, stats: dict) -> None:
+        out, hole = self._predict(model, batch)
+        n = len(out)
+        stats["se"] += float((((out - batch["clean"]) ** 2) * hole).sum())
+        stats["hole"] += 3 * float(hole.sum())
+        stats["ssim"] += (1 - float(self.ssim(out, batch["clean"]))) * n
+        stats["loss"] += float(self.loss(model, batch)) * n
+        stats["n"] += n
+
+    def figures(self, stats: dict) -> dict:
+        mse = stats["se"] / max(stats["hole"], 1)
+        return {"hole_psnr": float(10 * np.log10(1 / max(mse, 1e-10))),
+                "ssim": stats["ssim"] / max(stats["n"], 1),
+                "val_loss": stats["loss"] / max(stats["n"], 1)}
+
+
+TASKS = {"detect": DetectTask, "fill": FillTask}

@@ -1,0 +1,81 @@
+"""The registered networks: shapes for any size, holes filled and nothing else, gradients."""
+from __future__ import annotations
+
+import pytest
+import torch
+
+from dustoff.errors import DustoffError
+from dustoff.models import create_model, models
+
+
+def test_registry_lists_the_networks():
+    assert {"dust_detector", "gated_inpainter"} <= set(models.names())
+    with pytest.raises(DustoffError, match="unknown model"):
+        create_model("resnet9000")
+
+
+@pytest.mark.parametrize("size", [(1, 1), (17, 45), (64, 64)])
+def test_detector_gives_one_logit_per_pixel(size):
+    model = create_model("dust_detector", widths=[4, 8, 8, 8])
+    assert model(torch.rand(2, 3, *size)).shape == (2, 1, *size)
+    assert model.task == "detect" and model.config == {"widths": [4, 8, 8, 8]}
+
+
+def test_inpainter_changes_only_the_hole():
+    model = create_model("gated_inpainter", widths=[4, 8, 8])
+    image = torch.rand(1, 3, 30, 41)
+    hole = torch.zeros(1, 1, 30, 41)
+    hole[..., 10:15, 5:30] = 1
+    out = model(image, hole)
+    assert out.shape == image.shape
+    assert torch.equal(out[..., hole[0, 0] == 0], image[..., hole[0, 0] == 0])
+    assert out.min() >= 0 and out.max() <= 1
+
+
+def test_hole_content_does_not_reach_the_output():
+    model = create_model("gated_inpainter", widths=[4, 8, 8])
+    image = torch.rand(1, 3, 32, 32)
+    hole = torch.zeros(1, 1, 32, 32)
+    hole[..., 8:20, 8:20] = 1
+    other = image.clone()
+    other[..., 8:20, 8:20] = 0.0  # whatever the damage looked like
+    torch.testing.assert_close(model(image, hole), model(other, hole))
+
+
+def test_gradients_reach_every_parameter():
+    for name, args in (("dust_detector", (torch.rand(2, 3, 32, 32),)),
+                       ("gated_inpainter", (torch.rand(2, 3, 32, 32),
+                                            (torch.rand(2, 1, 32, 32) > 0.8).float()))):
+        model = create_model(name)
+        model(*args).mean().backward()
+        assert all(p.grad is not None and torch.isfinite(p.grad).all()
+                   for p in model.parameters()), name
+
+
+def test_folded_batch_norms_give_the_same_output():
+    from dustoff.models.layers import fold_batch_norms
+
+    model = create_model("dust_detector", widths=[4, 8, 8, 8])
+    model.train()
+    for _ in range(3):  # move the running statistics away from their defaults
+        model(torch.rand(4, 3, 32, 32) * 0.5 + 0.2)
+    model.eval()
+    x = torch.rand(1, 3, 40, 56)
+    expected = model(x)
+    folded = fold_batch_norms(model)
+    assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in folded.modules())
+    torch.testing.assert_close(folded(x), expected, atol=1e-5, rtol=1e-5)
+
+
+def test_inpainter_starts_from_a_smooth_fill():
+    from dustoff.models.layers import push_pull_fill
+
+    image = torch.full((1, 3, 40, 40), 0.25)
+    image[..., :, 20:] = 0.75
+    hole = torch.zeros(1, 1, 40, 40)
+    hole[..., 5:10, 5:10] = 1   # inside the dark half
+    filled = push_pull_fill(image * (1 - hole), hole)
+    torch.testing.assert_close(filled[..., 5:10, 5:10], image[..., 5:10, 5:10], atol=0.02,
+                               rtol=0)
+    model = create_model("gated_inpainter", widths=[4, 8, 8])  # untrained: zero residual
+    torch.testing.assert_close(model(image, hole), filled)

@@ -1,0 +1,38 @@
+"""Copy the best checkpoint of a training run into the package as float16 safetensors.
+
+    python tools/ship_weights.py RUN_DIR NAME [--float32]
+
+Writes src/dustoff/weights/NAME.safetensors whose metadata carries the validation figures of the
+best epoch (for detectors, the operating threshold), the run's options and the training time, so
+the file documents how it was made. Prints the file size.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from dustoff.train import load_model, read_metadata, save_model
+from dustoff.weights import packaged
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("run", type=Path)
+    parser.add_argument("name")
+    parser.add_argument("--float32", action="store_true", help="keep float32 weights")
+    args = parser.parse_args(argv)
+    model, info = load_model(args.run / "best.safetensors")
+    state = read_metadata(args.run / "last.safetensors")["state"]
+    run = json.loads((args.run / "run.json").read_text())
+    info = {**info, "training": {"options": run, "epochs_done": state["epoch"],
+                                 "seconds": round(state["seconds"])}}
+    info.pop("run", None)
+    path = save_model(model, packaged(args.name), info=info, half=not args.float32)
+    print(f"{path}: {path.stat().st_size / 1e6:.2f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

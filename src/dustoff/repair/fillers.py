@@ -35,7 +35,9 @@ def check_image_and_mask(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
 class CropFiller:
     """Base of the classical fillers: fills each region in its own crop.
 
-    Subclasses implement ``_fill_crop(crop, crop_mask) -> crop`` on float32 (h, w, C) crops.
+    Subclasses implement ``_fill_crop(crop, crop_mask) -> crop`` on float32 (h, w, C) crops,
+    or ``_fill_region(crop, crop_mask, own)`` to choose per region (``own``: the region's own
+    pixels in the crop).
     """
 
     def fill(self, image: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -56,10 +58,13 @@ class CropFiller:
         for region in regions:
             crop = image[region.rows, region.cols].astype(np.float32)
             crop_mask = binary[region.rows, region.cols]
-            filled = self._fill_crop(crop, crop_mask)
             own = labels[region.rows, region.cols] == region.label
+            filled = self._fill_region(crop, crop_mask, own)
             out[region.rows, region.cols][own] = filled[own]
         return np.clip(out, 0.0, 1.0)
+
+    def _fill_region(self, crop: np.ndarray, mask: np.ndarray, own: np.ndarray) -> np.ndarray:
+        return self._fill_crop(crop, mask)
 
     def _fill_crop(self, crop: np.ndarray, mask: np.ndarray) -> np.ndarray:
         raise NotImplementedError

@@ -10,8 +10,7 @@ import numpy as np
 
 from ..registry import fillers
 from ..weights import load, packaged
-from .fillers import CropFiller, OpenCVFiller, check_image_and_mask
-from .regions import find_regions
+from .fillers import CropFiller, OpenCVFiller
 
 WEIGHTS = "gated_inpainter"
 
@@ -32,19 +31,12 @@ class LearnedFiller(CropFiller):
         self.model, self.info = load(str(weights or packaged(WEIGHTS)))
         self._telea = OpenCVFiller()
 
-    def fill(self, image: np.ndarray, mask: np.ndarray) -> np.ndarray:
-        binary = check_image_and_mask(image, mask)
-        out = image.astype(np.float32, copy=True)
-        labels, regions = find_regions(binary)
-        for region in regions:
-            crop = image[region.rows, region.cols].astype(np.float32)
-            crop_mask = binary[region.rows, region.cols]
-            own = labels[region.rows, region.cols] == region.label
-            rows, cols = np.nonzero(own)
-            extent = max(np.ptp(rows), np.ptp(cols)) + 1
-            filler = self._telea._fill_crop if extent <= self.small else self._fill_crop
-            out[region.rows, region.cols][own] = filler(crop, crop_mask)[own]
-        return np.clip(out, 0.0, 1.0)
+    def _fill_region(self, crop: np.ndarray, mask: np.ndarray, own: np.ndarray) -> np.ndarray:
+        rows, cols = np.nonzero(own)
+        extent = max(np.ptp(rows), np.ptp(cols)) + 1
+        if extent <= self.small:
+            return self._telea._fill_crop(crop, mask)
+        return self._fill_crop(crop, mask)
 
     def _fill_crop(self, crop: np.ndarray, mask: np.ndarray) -> np.ndarray:
         import torch

@@ -36,7 +36,9 @@ class DetectTask:
         self.pos_weight, self.dice = pos_weight, dice
 
     def loss(self, model, batch) -> torch.Tensor:
-        logits = model(batch["damaged"])
+        return self._loss(model(batch["damaged"]), batch)
+
+    def _loss(self, logits: torch.Tensor, batch) -> torch.Tensor:
         target = _visible(batch["mask"])
         weight = torch.where((batch["mask"] > 0) & (target == 0), 0.0, 1.0)
         per_pixel = F.binary_cross_entropy_with_logits(logits, target, reduction="none")
@@ -54,9 +56,10 @@ class DetectTask:
 
     @torch.no_grad()
     def validate(self, model, batch, stats: dict) -> None:
-        stats["loss"] += float(self.loss(model, batch)) * len(batch["damaged"])
-        stats["n"] += len(batch["damaged"])
-        prob = torch.sigmoid(model(batch["damaged"])).flatten().cpu().numpy()
+        logits = model(batch["damaged"])
+        stats["loss"] += float(self._loss(logits, batch)) * len(logits)
+        stats["n"] += len(logits)
+        prob = torch.sigmoid(logits).flatten().cpu().numpy()
         truth = _visible(batch["mask"]).flatten().cpu().numpy() > 0
         for i, t in enumerate(THRESHOLDS):
             found = prob >= t
@@ -100,7 +103,9 @@ class FillTask:
         return model(batch["damaged"], hole), hole
 
     def loss(self, model, batch) -> torch.Tensor:
-        out, hole = self._predict(model, batch)
+        return self._loss(*self._predict(model, batch), batch)
+
+    def _loss(self, out: torch.Tensor, hole: torch.Tensor, batch) -> torch.Tensor:
         l1 = ((out - batch["clean"]).abs() * hole).sum() / (3 * hole.sum() + 1)
         return l1 + self.ssim_weight * self.ssim(out, batch["clean"])
 
@@ -114,7 +119,7 @@ class FillTask:
         stats["se"] += float((((out - batch["clean"]) ** 2) * hole).sum())
         stats["hole"] += 3 * float(hole.sum())
         stats["ssim"] += (1 - float(self.ssim(out, batch["clean"]))) * n
-        stats["loss"] += float(self.loss(model, batch)) * n
+        stats["loss"] += float(self._loss(out, hole, batch)) * n
         stats["n"] += n
 
     def figures(self, stats: dict) -> dict:

@@ -49,16 +49,18 @@ def run(args) -> int:
     run_json = args.output / "run.json"
     if run_json.exists() and not args.resume:
         raise DustoffError(f"{args.output}: holds a run already; use --resume or a new folder")
-    options = TrainOptions(
-        model=args.model, data=[str(d) for d in args.data], out=str(args.output), sizes=args.sizes,
-        crop=args.crop, epochs=args.epochs, samples=args.samples, batch=args.batch, lr=args.lr,
-        weight_decay=args.weight_decay, workers=args.workers, seed=args.seed,
-        device=args.device, val_limit=args.val_limit, model_config=args.config,
-        task_config=args.loss_config)
     if args.resume and run_json.exists():
+        # The recorded options, epochs already resolved from --samples: the same one-cycle.
         recorded = json.loads(run_json.read_text())
         recorded.pop("world_size", None)
-        options = TrainOptions(**{**recorded, "epochs": recorded["epochs"], "samples": None})
+        options = TrainOptions(**{**recorded, "samples": None})
+    else:
+        options = TrainOptions(
+            model=args.model, data=[str(d) for d in args.data], out=str(args.output),
+            sizes=args.sizes, crop=args.crop, epochs=args.epochs, samples=args.samples,
+            batch=args.batch, lr=args.lr, weight_decay=args.weight_decay, workers=args.workers,
+            seed=args.seed, device=args.device, val_limit=args.val_limit,
+            model_config=args.config, task_config=args.loss_config)
     try:
         best = train(options, progress=not args.quiet, resume=args.resume)
     except (TypeError, ValueError) as exc:

@@ -28,7 +28,7 @@ class LearnedFiller(CropFiller):
 
     def __init__(self, small: int = 7, weights: str | None = None):
         self.small = small
-        self.model, self.info = load(str(weights or packaged(WEIGHTS)))
+        self.model, _ = load(str(weights or packaged(WEIGHTS)))
         self._telea = OpenCVFiller()
 
     def _fill_region(self, crop: np.ndarray, mask: np.ndarray, own: np.ndarray) -> np.ndarray:

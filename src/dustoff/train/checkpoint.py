@@ -15,20 +15,18 @@ from pathlib import Path
 
 import torch
 from safetensors import SafetensorError
-from safetensors.torch import load_file, save_file, safe_open
+from safetensors.torch import load_file, safe_open, save
 
 from ..errors import DustoffError
+from ..io import write_bytes
 
 _OPT = "optimizer/"
 
 
 def _atomic_save(tensors: dict, path: Path, metadata: dict) -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part")
-    save_file({k: v.detach().contiguous().cpu() for k, v in tensors.items()}, str(tmp),
-              metadata=metadata)
-    tmp.replace(path)
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    write_bytes(save({k: v.detach().contiguous().cpu() for k, v in tensors.items()},
+                     metadata=metadata), path)
 
 
 def _unwrap(model):

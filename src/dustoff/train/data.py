@@ -80,11 +80,9 @@ class PairDataset(Dataset):
                  augment: Augment | None = None, seed: int = 0, cache: bool = True):
         roots = [roots] if isinstance(roots, (str, Path)) else list(roots)
         self.rows = [row for root in roots for row in read_manifest(root, split, sizes)]
-        if crop is not None:
-            small = [r["id"] for r in self.rows if r["size"] < crop]
-            if small:
-                raise DustoffError(f"crop {crop} is larger than pairs of size "
-                                   f"{min(r['size'] for r in self.rows)}")
+        smallest = min(r["size"] for r in self.rows)
+        if crop is not None and crop > smallest:
+            raise DustoffError(f"crop {crop} is larger than pairs of size {smallest}")
         self.crop, self.augment, self.seed = crop, augment, seed
         self.epoch = 0
         self._cache: dict[int, list[np.ndarray]] | None = {} if cache else None

@@ -17,6 +17,7 @@ import math
 import os
 import time
 from dataclasses import asdict, dataclass, field
+from io import StringIO
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +27,7 @@ from torch.utils.data import DataLoader, DistributedSampler, RandomSampler, Sequ
 from tqdm import tqdm
 
 from ..errors import DustoffError
+from ..io import write_bytes
 from ..models import create_model
 from .checkpoint import load_state, save_model, save_state
 from .curves import plot_curves
@@ -203,10 +205,8 @@ def _validate(model, task, loader, device, dist_) -> dict:
 
 
 def _write_log(out: Path, history: list[dict]) -> None:
-    columns = list(history[0])
-    tmp = out / "log.csv.part"
-    with open(tmp, "w", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=columns)
-        writer.writeheader()
-        writer.writerows(history)
-    tmp.replace(out / "log.csv")
+    text = StringIO(newline="")
+    writer = csv.DictWriter(text, fieldnames=list(history[0]))
+    writer.writeheader()
+    writer.writerows(history)
+    write_bytes(text.getvalue().encode(), out / "log.csv")

@@ -1,4 +1,4 @@
-"""Trained weights shipped inside the package (safetensors; model cards in docs/models/)."""
+"""Trained weights shipped inside the package (safetensors; model card in docs/MODELS.md)."""
 from __future__ import annotations
 
 from functools import lru_cache

@@ -4,7 +4,9 @@
 
 Writes src/dustoff/weights/NAME.safetensors whose metadata carries the validation figures of the
 best epoch (for detectors, the operating threshold), the run's options and the training time, so
-the file documents how it was made. Prints the file size.
+the file documents how it was made. Prints the file size. RUN_DIR may also be the output of a
+multi-phase recipe (tools/train_perceptual_unet.py: a schedule.json beside one run folder per
+phase); its last phase is shipped, with every phase's record.
 """
 from __future__ import annotations
 
@@ -23,11 +25,19 @@ def main(argv=None) -> int:
     parser.add_argument("name")
     parser.add_argument("--float32", action="store_true", help="keep float32 weights")
     args = parser.parse_args(argv)
-    model, info = load_model(args.run / "best.safetensors")
-    state = read_metadata(args.run / "last.safetensors")["state"]
-    run = json.loads((args.run / "run.json").read_text())
+    schedule = None
+    run_dir = args.run
+    if (args.run / "schedule.json").is_file():
+        schedule = json.loads((args.run / "schedule.json").read_text())
+        run_dir = args.run / schedule["phases"][-1]["phase"]
+    model, info = load_model(run_dir / "best.safetensors")
+    state = read_metadata(run_dir / "last.safetensors")["state"]
+    run = json.loads((run_dir / "run.json").read_text())
     info = {**info, "training": {"options": run, "epochs_done": state["epoch"],
                                  "seconds": round(state["seconds"])}}
+    if schedule is not None:
+        info["training"]["schedule"] = schedule
+        info["training"]["seconds"] = round(sum(p["seconds"] for p in schedule["phases"]))
     info.pop("run", None)
     path = save_model(model, packaged(args.name), info=info, half=not args.float32)
     print(f"{path}: {path.stat().st_size / 1e6:.2f} MB")

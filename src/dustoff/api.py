@@ -63,7 +63,9 @@ def restore(image: np.ndarray, mask: np.ndarray | None = None, *, method: str = 
     method : str
         A registered filler: "telea" (default), "ns", "biharmonic", or "learned" (the
         in-painting network for hairs, scratches and blotches, Telea for specks; experimental,
-        see docs/MODELS.md).
+        see docs/MODELS.md). Or a whole-image network ("unet-ivanova"), which restores
+        the whole image end to end and ignores ``mask`` and the detection settings; its mask
+        is where it changed the image visibly.
     detector, polarity, sensitivity
         Detection settings when ``mask`` is None.
     grain : bool
@@ -83,6 +85,12 @@ def restore(image: np.ndarray, mask: np.ndarray | None = None, *, method: str = 
     hwc = _as_hwc(original)
     options = RestoreOptions(method=method, detector=detector, polarity=polarity,
                              sensitivity=sensitivity, grain=grain, seed=seed)
+    if options.whole_image:
+        from .whole_image import restore_samples
+
+        restored, mask = restore_samples(hwc, method)
+        restored = restored.reshape(original.shape)
+        return (restored, mask) if return_mask else restored
     if mask is None:
         mask = detect_samples(hwc, options)
     else:

@@ -14,8 +14,9 @@ from tqdm import tqdm
 
 from . import detect as _detect_pkg  # noqa: F401  (registers the detectors)
 from . import repair as _repair_pkg  # noqa: F401  (registers the fillers)
+from . import whole_image as _whole_image  # noqa: F401  (registers the networks)
 from .io.scan import to_float, to_native
-from .registry import detectors, fillers
+from .registry import detectors, fillers, networks
 from .repair.grain import add_grain
 from .repair.regions import find_regions
 from .tiles import iter_tiles, tile_count
@@ -25,7 +26,9 @@ from .tiles import iter_tiles, tile_count
 class RestoreOptions:
     """Everything that shapes one restoration.
 
-    method : filler name (see ``dustoff methods``); detector : detector name.
+    method : filler name, or a whole-image network (see ``dustoff methods``), which then
+    replaces detection and filling; weights : a model file for a whole-image network.
+    detector : detector name.
     polarity, sensitivity : passed to the detector (polarity None: the detector's own default,
     "both" for the learned detector, "dark" for the classical one).
     grain : add borrowed film grain to filled regions.
@@ -43,6 +46,12 @@ class RestoreOptions:
     feather: float = 1.5
     tile: int = 1024
     seed: int = 0
+    weights: str | None = None
+
+    @property
+    def whole_image(self) -> bool:
+        """True when ``method`` names a whole-image network rather than a filler."""
+        return self.method in networks.names()
 
 
 def detect_samples(color: np.ndarray, options: RestoreOptions, *,

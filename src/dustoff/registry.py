@@ -50,3 +50,6 @@ class Registry:
 
 detectors = Registry("detector")
 fillers = Registry("filler")
+#: Whole-image restoration networks (damaged image in, restored image out, no detector), usable
+#: as ``dustoff restore --method NAME``.
+networks = Registry("whole-image network")

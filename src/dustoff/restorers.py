@@ -88,6 +88,32 @@ def _make_learned_filler(**options) -> Pipeline:
     return Pipeline("learned", "learned", **options)
 
 
+class WholeImage:
+    """A whole-image network (:mod:`dustoff.whole_image`) as a benchmark method."""
+
+    def __init__(self, name: str = "network", weights: str | None = None):
+        from .registry import networks
+        from .whole_image import WholeImageRestorer  # noqa: F401  (registers the networks)
+
+        self.restorer = networks.create(name, **({"weights": weights} if weights else {}))
+
+    def __call__(self, image: np.ndarray) -> Restoration:
+        out = np.clip(self.restorer(image), 0.0, 1.0).astype(np.float32)
+        return Restoration(out, changed_pixels(image, out, tolerance=2 / 255))
+
+
+@restorers.register("unet-ivanova", "Ivanova et al.'s U-Net, shipped variant (MSE, reduced "
+                                    "CPU schedule; end to end)")
+def _make_unet_ivanova() -> WholeImage:
+    return WholeImage("unet-ivanova")
+
+
+def register_model_file(label: str, path: str) -> None:
+    """Make the whole-image model file ``path`` a benchmark method named ``label``."""
+    restorers.register(label, f"whole-image network from {path}")(
+        lambda: WholeImage("network", weights=path))
+
+
 def _register_classical_pipelines() -> None:
     for entry in fillers.entries():
         if entry.name != "learned":

@@ -10,15 +10,29 @@ from dustoff.weights import FOLDER, packaged
 from helpers import textured, with_specks
 
 
+PIPELINE = ("dust_detector", "gated_inpainter")
+
+
 def test_shipped_files_are_small_and_carry_their_record():
     files = sorted(FOLDER.glob("*.safetensors"))
-    assert {p.stem for p in files} >= {"dust_detector", "gated_inpainter"}
-    assert sum(p.stat().st_size for p in files) < 10e6
+    assert {p.stem for p in files} == {*PIPELINE, "unet_ivanova"}
+    # The default pipeline's networks: 10 MB together; the comparison U-Net: 25 MB.
+    assert sum(packaged(name).stat().st_size for name in PIPELINE) < 10e6
+    assert packaged("unet_ivanova").stat().st_size < 25e6
     detector = read_metadata(packaged("dust_detector"))
     assert 0 < detector["info"]["threshold"] < 1
-    for name in ("dust_detector", "gated_inpainter"):
+    for name in PIPELINE:
         training = read_metadata(packaged(name))["info"]["training"]
         assert training["seconds"] > 0 and training["options"]["model"] == name
+
+
+def test_shipped_unet_records_its_whole_schedule():
+    meta = read_metadata(packaged("unet_ivanova"))
+    assert meta["model"] == "unet_efficientnet_lite0"
+    schedule = meta["info"]["training"]["schedule"]
+    assert schedule["loss"] == "mse" and schedule["schedule"] == "reduced"
+    assert [p["size"] for p in schedule["phases"]] == [64, 128, 256, 256]
+    assert [p["frozen"] for p in schedule["phases"]] == [True, True, True, False]
 
 
 def test_default_restore_finds_and_repairs_dust():

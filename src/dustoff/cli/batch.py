@@ -15,6 +15,7 @@ from tqdm import tqdm
 from ..errors import DustoffError
 from ..io import EXTENSIONS, read_scan, write_png8, write_scan
 from ..pipeline import RestoreOptions, detect_samples, repair_samples
+from ..whole_image import restore_samples
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff"}
 BIG_FILE_PIXELS = 8_000_000  # files above this get their own detect/repair progress bars
@@ -108,7 +109,11 @@ def process(job: Job, settings: FileSettings, *, progress: bool = False) -> dict
             raise DustoffError(f"{target}: already exists (use --overwrite to replace it)")
     scan = read_scan(job.input, infrared=settings.infrared, max_pixels=settings.max_pixels)
     big = progress and scan.shape[0] * scan.shape[1] > BIG_FILE_PIXELS
-    if job.mask_in is not None:
+    restored = None
+    if settings.repair and settings.options.whole_image:
+        restored, mask = restore_samples(scan.color, settings.options.method,
+                                         weights=settings.options.weights, progress=big)
+    elif job.mask_in is not None:
         mask = read_mask(job.mask_in, scan.shape, settings.max_pixels)
     else:
         mask = detect_samples(scan.color, settings.options, progress=big)
@@ -117,7 +122,8 @@ def process(job: Job, settings: FileSettings, *, progress: bool = False) -> dict
                "width": scan.shape[1], "height": scan.shape[0], "bit_depth": scan.bit_depth}
     if settings.repair:
         job.output.parent.mkdir(parents=True, exist_ok=True)
-        restored = repair_samples(scan.color, mask, settings.options, progress=big)
+        if restored is None:
+            restored = repair_samples(scan.color, mask, settings.options, progress=big)
         write_scan(scan.with_color(restored), job.output, format=settings.output_format,
                    overwrite=settings.overwrite)
         summary["output"] = str(job.output)

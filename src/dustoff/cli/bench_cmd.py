@@ -17,7 +17,8 @@ def add_parser(sub) -> None:
     p.add_argument("data", type=Path, metavar="DATA")
     p.add_argument("-o", "--output", type=Path, required=True, metavar="REPORT_DIR")
     p.add_argument("--methods", default=None,
-                   help="comma-separated method names (default: all; see `dustoff methods`)")
+                   help="comma-separated method names (default: all; see `dustoff methods`); "
+                        "LABEL@MODEL_FILE benchmarks a whole-image model file under LABEL")
     p.add_argument("--split", default="test", help="split of a built dataset (default: test)")
     p.add_argument("--size", type=int, help="image size of a built dataset (default: largest)")
     p.add_argument("--limit", type=int, help="first N damaged and N clean inputs only")
@@ -52,6 +53,17 @@ def run(args) -> int:
 
     methods = args.methods.split(",") if args.methods else restorers.names()
     methods = [m.strip() for m in methods if m.strip()]
+    for index, token in enumerate(methods):
+        if "@" in token:
+            from ..restorers import register_model_file
+
+            label, path = token.split("@", 1)
+            if label in restorers.names():
+                raise DustoffError(f"{label}: already a method name; pick another label")
+            if not Path(path).is_file():
+                raise DustoffError(f"{path}: model file not found")
+            register_model_file(label, path)
+            methods[index] = label
     for name in methods:
         restorers.create(name)
     if args.limit is not None and args.limit < 1:

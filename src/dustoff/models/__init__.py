@@ -19,6 +19,6 @@ def create_model(name: str, **config):
     return model
 
 
-from . import detector, inpainter  # noqa: E402,F401  (register the models)
+from . import detector, inpainter, perceptual_unet  # noqa: E402,F401  (register the models)
 
 __all__ = ["create_model", "models"]

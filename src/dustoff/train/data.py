@@ -43,6 +43,59 @@ class Augment:
         return [np.ascontiguousarray(a) for a in arrays]
 
 
+@dataclass
+class PerspectiveAugment:
+    """The augmentation of Ivanova et al. (fast.ai's transforms), applied alike to the damaged
+    image, the clean image and the mask: horizontal flip (p = 0.5); a symmetric perspective
+    warp, each corner moved by up to ``warp`` of the half-side (p = 0.75); a zoom into a random
+    part by up to ``zoom`` (p = 0.75); brightness and contrast in logit space, brightness 0.5 and
+    contrast 1 being no change (p = 0.75 each). Borders the warp uncovers are reflected."""
+
+    flip: float = 0.5
+    warp: float = 0.25
+    zoom: float = 1.5
+    brightness: tuple[float, float] = (0.25, 0.75)
+    contrast: tuple[float, float] = (0.5, 2.0)
+    p: float = 0.75
+
+    def __call__(self, arrays: list[np.ndarray], rng: np.random.Generator) -> list[np.ndarray]:
+        h, w = arrays[0].shape[:2]
+        corners = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
+        target = corners.copy()
+        if rng.random() < self.p:  # zoom: show a smaller window of the picture
+            scale = 1 / rng.uniform(1.0, self.zoom)
+            cx, cy = rng.uniform(0, 1 - scale) * w, rng.uniform(0, 1 - scale) * h
+            corners = corners * scale + np.float32([cx, cy])
+        if rng.random() < self.p:
+            m = rng.uniform(-self.warp, self.warp, 4) * np.float32([w, h, w, h]) / 2
+            # Symmetric: opposite corners move in mirrored directions.
+            target = target + np.float32([[-m[0], -m[1]], [m[2], -m[3]],
+                                          [m[0], m[1]], [-m[2], m[3]]])
+        if not np.allclose(corners, target) or not np.allclose(target, [[0, 0], [w, 0], [w, h],
+                                                                        [0, h]]):
+            matrix = cv2.getPerspectiveTransform(corners, target)
+            arrays = [cv2.warpPerspective(a, matrix, (w, h), flags=cv2.INTER_LINEAR,
+                                          borderMode=cv2.BORDER_REFLECT_101) for a in arrays]
+        if rng.random() < self.flip:
+            arrays = [a[:, ::-1] for a in arrays]
+        shift = np.log(b / (1 - b)) if rng.random() < self.p and (
+            b := rng.uniform(*self.brightness)) else 0.0
+        gain = rng.uniform(*self.contrast) if rng.random() < self.p else 1.0
+        if shift or gain != 1.0:
+            arrays = [_logit_adjust(a, shift, gain) if a.ndim == 3 else a for a in arrays]
+        return [np.ascontiguousarray(a) for a in arrays]
+
+
+def _logit_adjust(image: np.ndarray, shift: float, gain: float) -> np.ndarray:
+    """sigmoid(gain * logit(x) + shift), float32 in [0, 1] (fast.ai's brightness/contrast)."""
+    x = np.clip(image, 1e-4, 1 - 1e-4)
+    return (1 / (1 + np.exp(-(gain * np.log(x / (1 - x)) + shift)))).astype(np.float32)
+
+
+#: Augmentations by name (``dustoff train --augment``).
+AUGMENTS = {"default": Augment, "perspective": PerspectiveAugment}
+
+
 def read_manifest(root: Path, split: str, sizes=None) -> list[dict]:
     """Rows of ``split`` (and of ``sizes``, when given) in a built dataset; each row gets
     ``root``, the dataset folder its file paths are relative to."""

@@ -31,7 +31,7 @@ from ..io import write_bytes
 from ..models import create_model
 from .checkpoint import load_state, save_model, save_state
 from .curves import plot_curves
-from .data import Augment, PairDataset
+from .data import AUGMENTS, PairDataset
 from .tasks import TASKS
 
 
@@ -42,7 +42,16 @@ class TrainOptions:
     epochs : passes over the training pairs, or samples : total training samples (overrides).
     lr : the one-cycle peak learning rate (AdamW, ``weight_decay``).
     val_limit : at most this many validation pairs (whole pairs, no augmentation).
-    model_config : overrides of the model's defaults; task_config : of its task's loss."""
+    model_config : overrides of the model's defaults; task_config : of its task's loss.
+    augment : "default" (flips, quarter turns, gamma/gain) or "perspective" (Ivanova et al.).
+    init : a model file (e.g. the previous phase's best.safetensors) to start from.
+    encoder_weights : for models with a pretrained-able encoder: a checkpoint path, or
+    "packaged" for the weights a Python package ships (EfficientNet-Lite0's ImageNet ones);
+    None leaves the encoder random, and the log says so.
+    freeze_encoder : train everything but the encoder.
+    lr_factors : per parameter group of the model (early encoder, late encoder, decoder), a
+    factor on ``lr`` (discriminative learning rates), e.g. [0.01, 0.1, 1].
+    pct_start : fraction of the one-cycle spent raising the learning rate."""
 
     model: str
     data: list[str]
@@ -60,6 +69,12 @@ class TrainOptions:
     val_limit: int | None = 200
     model_config: dict = field(default_factory=dict)
     task_config: dict = field(default_factory=dict)
+    augment: str = "default"
+    init: str | None = None
+    encoder_weights: str | None = None
+    freeze_encoder: bool = False
+    lr_factors: list[float] | None = None
+    pct_start: float = 0.2
 
 
 def _device(name: str) -> torch.device:
@@ -118,10 +133,14 @@ def train(options: TrainOptions, *, progress: bool = True, resume: bool = False)
     dist_ = _Distributed(device)
     out = Path(options.out)
     torch.manual_seed(options.seed)
-    model = create_model(options.model, **options.model_config).to(device)
+    model = create_model(options.model, **options.model_config)
+    _initialise(model, options, log=dist_.main)
+    model = model.to(device)
     task = TASKS[model.task](**options.task_config)
+    if options.augment not in AUGMENTS:
+        raise DustoffError(f"augment must be one of {sorted(AUGMENTS)}, got {options.augment!r}")
     train_set = PairDataset(options.data, "train", sizes=options.sizes, crop=options.crop,
-                            augment=Augment(), seed=options.seed)
+                            augment=AUGMENTS[options.augment](), seed=options.seed)
     val_set = PairDataset(options.data, "val", sizes=options.sizes, crop=None)
     if options.val_limit is not None and len(val_set.rows) > options.val_limit:
         # An even spread over the datasets, sizes and presets, not the first few of one.
@@ -137,11 +156,15 @@ def train(options: TrainOptions, *, progress: bool = True, resume: bool = False)
         raise DustoffError(f"{options.data}: fewer training pairs than one batch per process")
     epochs = options.epochs
     if options.samples is not None:
-        epochs = max(1, math.ceil(options.samples / (steps * options.batch * dist_.world)))
-    optimizer = torch.optim.AdamW(model.parameters(), lr=options.lr,
-                                  weight_decay=options.weight_decay)
-    scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=options.lr,
-                                                    total_steps=epochs * steps, pct_start=0.2)
+        per_step = options.batch * dist_.world
+        epochs = max(1, math.ceil(options.samples / (steps * per_step)))
+        # Fewer samples than one pass: one shortened epoch on a random subset.
+        steps = min(steps, max(1, math.ceil(options.samples / per_step)))
+    groups = _param_groups(model, options)
+    optimizer = torch.optim.AdamW(groups, lr=options.lr, weight_decay=options.weight_decay)
+    scheduler = torch.optim.lr_scheduler.OneCycleLR(
+        optimizer, max_lr=[g["lr"] for g in groups], total_steps=epochs * steps,
+        pct_start=_warm_up_fraction(options.pct_start, epochs * steps))
     state = {"epoch": 0, "best": None, "seconds": 0.0, "history": []}
     if resume and (out / "last.safetensors").is_file():
         state = load_state(out / "last.safetensors", model, optimizer, scheduler)
@@ -159,9 +182,11 @@ def train(options: TrainOptions, *, progress: bool = True, resume: bool = False)
         model.train()
         _set_epoch(loader, train_set, epoch, options.seed)
         losses = []
-        bar = tqdm(loader, desc=f"epoch {epoch + 1}/{epochs}", unit="batch", leave=False,
+        bar = tqdm(loader, desc=f"epoch {epoch + 1}/{epochs}", unit="batch", leave=False, total=steps,
                    disable=not (progress and dist_.main))
-        for batch in bar:
+        for step, batch in enumerate(bar):
+            if step >= steps:
+                break
             batch = {k: v.to(device) for k, v in batch.items()}
             loss = task.loss(net, batch)
             optimizer.zero_grad(set_to_none=True)
@@ -193,6 +218,60 @@ def train(options: TrainOptions, *, progress: bool = True, resume: bool = False)
         dist.barrier()
         dist.destroy_process_group()
     return state["best"] or {}
+
+
+def _warm_up_fraction(pct: float, total_steps: int) -> float:
+    """``pct``, nudged off the one value at which torch's OneCycleLR divides by zero (a
+    warm-up ending exactly on the first step, possible in very short runs)."""
+    if abs(pct * total_steps - 1) < 1e-9:
+        pct += 0.25 / total_steps
+    return pct
+
+
+def _initialise(model, options: TrainOptions, *, log: bool) -> None:
+    """Starting weights: a previous model file, pretrained encoder weights, a frozen encoder."""
+    lines = []
+    if options.init is not None:
+        from .checkpoint import load_model
+
+        source, _ = load_model(options.init)
+        if source.name != model.name or source.config != model.config:
+            raise DustoffError(f"{options.init}: holds {source.name} {source.config}, not "
+                               f"{model.name} {model.config}")
+        model.load_state_dict(source.state_dict())
+        lines.append(f"weights: starting from {options.init}")
+    elif hasattr(model, "load_encoder"):
+        if options.encoder_weights is None:
+            lines.append("encoder: RANDOM initialisation (no --encoder-weights given), not "
+                         "pretrained")
+        else:
+            path = None if options.encoder_weights == "packaged" else options.encoder_weights
+            lines.append(model.load_encoder(path))
+    elif options.encoder_weights is not None:
+        raise DustoffError(f"{options.model} has no pretrained-able encoder; drop "
+                           "--encoder-weights")
+    if options.freeze_encoder:
+        if not hasattr(model, "freeze_encoder"):
+            raise DustoffError(f"{options.model} has no encoder to freeze")
+        model.freeze_encoder(True)
+        lines.append("encoder: frozen")
+    if log:
+        for line in lines:
+            print(line, flush=True)
+
+
+def _param_groups(model, options: TrainOptions) -> list[dict]:
+    """Optimizer groups of the trainable parameters, with ``lr_factors`` when given."""
+    if options.lr_factors is None:
+        return [{"params": [p for p in model.parameters() if p.requires_grad], "lr": options.lr}]
+    if not hasattr(model, "param_groups"):
+        raise DustoffError(f"{options.model} has no parameter groups for lr_factors")
+    groups = model.param_groups()
+    if len(groups) != len(options.lr_factors):
+        raise DustoffError(f"lr_factors needs {len(groups)} values for {options.model}, got "
+                           f"{len(options.lr_factors)}")
+    return [{"params": [p for p in g if p.requires_grad], "lr": options.lr * f}
+            for g, f in zip(groups, options.lr_factors) if any(p.requires_grad for p in g)]
 
 
 def _validate(model, task, loader, device, dist_) -> dict:

@@ -129,4 +129,47 @@ class FillTask:
                 "val_loss": stats["loss"] / max(stats["n"], 1)}
 
 
-TASKS = {"detect": DetectTask, "fill": FillTask}
+class RestoreTask:
+    """End-to-end restoration: the model maps the damaged image to the clean one, trained with
+    a named loss of :mod:`dustoff.losses` ("mse", "model1", "model2", "model3"). Validation: SSIM
+    (11x11 Gaussian window, the paper's measure) and PSNR of the whole image against the clean
+    one; the best checkpoint is the one with the highest SSIM."""
+
+    key = "ssim"
+
+    def __init__(self, loss: str = "model3"):
+        from ..losses import make_loss
+
+        self.loss_name = loss
+        self.criterion = make_loss(loss)
+        self._moved = False
+
+    def _criterion(self, like: torch.Tensor):
+        if not self._moved:
+            self.criterion = self.criterion.to(like.device)
+            self._moved = True
+        return self.criterion
+
+    def loss(self, model, batch) -> torch.Tensor:
+        return self._criterion(batch["clean"])(model(batch["damaged"]), batch["clean"])
+
+    def start_validation(self) -> dict:
+        return {"ssim": 0.0, "psnr": 0.0, "loss": 0.0, "n": 0}
+
+    @torch.no_grad()
+    def validate(self, model, batch, stats: dict) -> None:
+        from ..metrics.differentiable import psnr, ssim
+
+        out = model(batch["damaged"])
+        n = len(out)
+        stats["ssim"] += float(ssim(out, batch["clean"]).sum())
+        stats["psnr"] += float(psnr(out, batch["clean"]).sum())
+        stats["loss"] += float(self._criterion(out)(out, batch["clean"])) * n
+        stats["n"] += n
+
+    def figures(self, stats: dict) -> dict:
+        n = max(stats["n"], 1)
+        return {"ssim": stats["ssim"] / n, "psnr": stats["psnr"] / n, "val_loss": stats["loss"] / n}
+
+
+TASKS = {"detect": DetectTask, "fill": FillTask, "restore": RestoreTask}

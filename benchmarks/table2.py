@@ -23,8 +23,8 @@ def rows(results: dict, methods: list[str]) -> list[list[str]]:
         psnr = np.mean([i["psnr"] for i in by_kind["damaged"]])
         lpips = np.mean([i["lpips_vgg"] for i in by_kind["damaged"]
                          if i.get("lpips_vgg") is not None] or [np.nan])
-        out.append([name, f"{damaged.mean():.4f}", f"{damaged.std():.4f}", f"{clean.mean():.4f}",
-                    f"{clean.std():.4f}", f"{psnr:.2f}", f"{lpips:.3f}"])
+        out.append([name, f"{damaged.mean():.4f}", f"{damaged.std(ddof=1):.4f}", f"{clean.mean():.4f}",
+                    f"{clean.std(ddof=1):.4f}", f"{psnr:.2f}", f"{lpips:.3f}"])
     return out
 
 

@@ -25,12 +25,12 @@ def with_specks(image: np.ndarray, spots=((30, 40), (60, 90), (20, 100))):
 
 
 def sample_photo(side: int = 256) -> np.ndarray:
-    """The clean bundled sample photograph (samples/dusty_slide.truth.png), area-resized so its
-    shorter side is ``side``: float32 (H, W, 3) in [0, 1]."""
+    """The bundled sample photograph (samples/dusty_slide.png: a real photograph with synthetic
+    dust), area-resized so its shorter side is ``side``: float32 (H, W, 3) in [0, 1]."""
     import cv2
     from pathlib import Path
 
-    path = Path(__file__).resolve().parents[1] / "samples" / "dusty_slide.truth.png"
+    path = Path(__file__).resolve().parents[1] / "samples" / "dusty_slide.png"
     image = cv2.cvtColor(cv2.imread(str(path), cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
     scale = side / min(image.shape[:2])
     size = (round(image.shape[1] * scale), round(image.shape[0] * scale))

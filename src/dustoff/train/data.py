@@ -62,24 +62,27 @@ class PerspectiveAugment:
         h, w = arrays[0].shape[:2]
         corners = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
         target = corners.copy()
-        if rng.random() < self.p:  # zoom: show a smaller window of the picture
+        zoom, warp = rng.random() < self.p, False
+        if zoom:  # show a smaller window of the picture
             scale = 1 / rng.uniform(1.0, self.zoom)
             cx, cy = rng.uniform(0, 1 - scale) * w, rng.uniform(0, 1 - scale) * h
             corners = corners * scale + np.float32([cx, cy])
         if rng.random() < self.p:
+            warp = True
             m = rng.uniform(-self.warp, self.warp, 4) * np.float32([w, h, w, h]) / 2
             # Symmetric: opposite corners move in mirrored directions.
             target = target + np.float32([[-m[0], -m[1]], [m[2], -m[3]],
                                           [m[0], m[1]], [-m[2], m[3]]])
-        if not np.allclose(corners, target) or not np.allclose(target, [[0, 0], [w, 0], [w, h],
-                                                                        [0, h]]):
+        if zoom or warp:
             matrix = cv2.getPerspectiveTransform(corners, target)
             arrays = [cv2.warpPerspective(a, matrix, (w, h), flags=cv2.INTER_LINEAR,
                                           borderMode=cv2.BORDER_REFLECT_101) for a in arrays]
         if rng.random() < self.flip:
             arrays = [a[:, ::-1] for a in arrays]
-        shift = np.log(b / (1 - b)) if rng.random() < self.p and (
-            b := rng.uniform(*self.brightness)) else 0.0
+        shift = 0.0
+        if rng.random() < self.p:
+            brightness = rng.uniform(*self.brightness)
+            shift = np.log(brightness / (1 - brightness))
         gain = rng.uniform(*self.contrast) if rng.random() < self.p else 1.0
         if shift or gain != 1.0:
             arrays = [_logit_adjust(a, shift, gain) if a.ndim == 3 else a for a in arrays]

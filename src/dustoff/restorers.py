@@ -12,8 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from .api import restore
-from .registry import Registry, fillers
+from .registry import Registry, fillers, networks
 from .repair.baselines import dust_and_scratches, median_filter
+from .whole_image import restore_samples
 
 restorers = Registry("method")
 
@@ -92,14 +93,12 @@ class WholeImage:
     """A whole-image network (:mod:`dustoff.whole_image`) as a benchmark method."""
 
     def __init__(self, name: str = "network", weights: str | None = None):
-        from .registry import networks
-        from .whole_image import WholeImageRestorer  # noqa: F401  (registers the networks)
-
-        self.restorer = networks.create(name, **({"weights": weights} if weights else {}))
+        networks.create(name, weights=weights)  # a missing or wrong file fails here
+        self.name, self.weights = name, weights
 
     def __call__(self, image: np.ndarray) -> Restoration:
-        out = np.clip(self.restorer(image), 0.0, 1.0).astype(np.float32)
-        return Restoration(out, changed_pixels(image, out, tolerance=2 / 255))
+        out, mask = restore_samples(image, self.name, weights=self.weights)
+        return Restoration(out, mask)
 
 
 @restorers.register("unet-ivanova", "Ivanova et al.'s U-Net, shipped variant (MSE, reduced "

@@ -64,7 +64,7 @@ def restore_samples(color: np.ndarray, name: str, *, weights: str | None = None,
     """Restore native samples (H, W, C) (uint8, uint16 or float32 in [0, 1]) with network
     ``name`` (or the model file ``weights``). Returns the restored samples (same dtype) and the
     changed-pixel mask, float32 (H, W) in {0, 1}."""
-    restorer = networks.create(name, **({"weights": weights} if weights else {}))
+    restorer = networks.create(name, weights=weights)
     source = to_float(color)
     restored = np.clip(restorer(source, progress=progress), 0.0, 1.0)
     mask = (np.abs(restored - source).max(axis=2) > CHANGE_TOLERANCE).astype(np.float32)

@@ -146,8 +146,7 @@ def _run(args) -> int:
         if args.mask is not None:
             raise DustoffError(f"--mask cannot be used with {options.method}, a whole-image "
                                "network (it finds the damage itself)")
-        networks.create(options.method, **({"weights": options.weights}
-                                           if options.weights else {}))
+        networks.create(options.method, weights=options.weights)
     elif is_restore:
         if options.weights is not None:
             raise DustoffError("--weights is for whole-image network methods (see "

@@ -140,7 +140,6 @@ class RestoreTask:
     def __init__(self, loss: str = "model3"):
         from ..losses import make_loss
 
-        self.loss_name = loss
         self.criterion = make_loss(loss)
         self._moved = False
 

@@ -93,7 +93,7 @@ def repair_samples(color: np.ndarray, mask: np.ndarray, options: RestoreOptions,
         crop = to_float(color[region.rows, region.cols])
         crop_damage = damaged[region.rows, region.cols]
         own = labels[region.rows, region.cols] == region.label
-        filled = filler.fill(crop, crop_damage)
+        filled = filler.fill_region(crop, crop_damage, own)
         if options.grain:
             rng = np.random.default_rng([options.seed, region.rows.start, region.cols.start])
             filled = add_grain(filled, crop, own, crop_damage, rng)

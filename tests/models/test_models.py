@@ -79,3 +79,28 @@ def test_inpainter_starts_from_a_smooth_fill():
                                rtol=0)
     model = create_model("gated_inpainter", widths=[4, 8, 8])  # untrained: zero residual
     torch.testing.assert_close(model(image, hole), filled)
+
+
+def test_box_blur_is_the_same_in_both_memory_formats():
+    import cv2
+    import numpy as np
+
+    from dustoff.models.layers import box_blur
+
+    x = torch.rand(1, 3, 37, 50)
+    plain = box_blur(x, 7)
+    fast = box_blur(x.contiguous(memory_format=torch.channels_last), 7)
+    reference = cv2.blur(x[0].permute(1, 2, 0).numpy(), (7, 7), borderType=cv2.BORDER_REPLICATE)
+    assert torch.allclose(plain, fast, atol=1e-6)
+    assert np.allclose(plain[0].permute(1, 2, 0).numpy(), reference, atol=1e-6)
+
+
+def test_detector_gives_the_same_logits_in_channels_last():
+    torch.manual_seed(0)
+    model = create_model("dust_detector").eval()
+    x = torch.rand(1, 3, 70, 90)
+    with torch.inference_mode():
+        plain = model(x)
+        model.to(memory_format=torch.channels_last)
+        fast = model(x.contiguous(memory_format=torch.channels_last))
+    assert torch.allclose(plain, fast, atol=1e-4)

@@ -39,3 +39,20 @@ def test_opencv_float32_telea_is_still_broken_so_we_keep_uint16():
     if abs(result - 0.6) < 1e-3:
         pytest.skip("OpenCV's float32 Telea works in this version")
     assert abs(result - 0.6) > 0.1
+
+
+@pytest.mark.parametrize("name", ["telea", "ns"])
+def test_fill_region_matches_fill_inside_the_region(name, specked):
+    """The pipeline fills one region per call; inside it the result is what fill() gives."""
+    from dustoff.repair.regions import find_regions
+
+    damaged, mask = specked
+    filler = fillers.create(name)
+    whole = filler.fill(damaged, mask)
+    labels, regions = find_regions(mask)
+    assert len(regions) > 1
+    for region in regions:
+        crop = damaged[region.rows, region.cols]
+        own = labels[region.rows, region.cols] == region.label
+        filled = filler.fill_region(crop, mask[region.rows, region.cols], own)
+        assert np.array_equal(filled[own], whole[region.rows, region.cols][own])

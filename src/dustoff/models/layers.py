@@ -94,3 +94,20 @@ def pad_to_multiple(x: torch.Tensor, multiple: int) -> tuple[torch.Tensor, tuple
         mode = "reflect" if ph < h and pw < w else "replicate"
         x = F.pad(x, (0, pw, 0, ph), mode=mode)
     return x, (h, w)
+
+
+def box_blur(x: torch.Tensor, size: int) -> torch.Tensor:
+    """Mean over a ``size`` x ``size`` window (odd ``size``), edges replicated: (B, C, H, W) ->
+    the same shape and dtype.
+
+    The same numbers two ways, whichever is faster for the tensor's memory format: on
+    channels-last tensors (fast CPU inference) a separable depthwise convolution (PyTorch's
+    channels-last average pooling of few channels is about 10x slower); otherwise average
+    pooling."""
+    r = size // 2
+    padded = F.pad(x, (r, r, r, r), mode="replicate")
+    if not x.is_contiguous(memory_format=torch.channels_last) or x.shape[1] == 1:
+        return F.avg_pool2d(padded, size, stride=1)
+    c = x.shape[1]
+    row = torch.full((c, 1, 1, size), 1.0 / size, dtype=x.dtype, device=x.device)
+    return F.conv2d(F.conv2d(padded, row, groups=c), row.transpose(2, 3), groups=c)

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
-from skimage.restoration import inpaint_biharmonic
 
 from ..registry import fillers
 from .regions import find_regions
@@ -63,6 +62,16 @@ class CropFiller:
             out[region.rows, region.cols][own] = filled[own]
         return np.clip(out, 0.0, 1.0)
 
+    def fill_region(self, crop: np.ndarray, mask: np.ndarray, own: np.ndarray) -> np.ndarray:
+        """Fill one region of a crop in a single call: what :meth:`fill` does for each region,
+        without finding the regions again (the caller already has them).
+
+        crop : float32 (h, w, C) in [0, 1]; mask : bool (h, w), all damage in the crop (other
+        regions' pixels are unknown too, not context); own : bool (h, w), the region to fill.
+        Returns float32 (h, w, C) in [0, 1], meaningful inside ``own``.
+        """
+        return np.clip(self._fill_region(crop, mask, own), 0.0, 1.0)
+
     def _fill_region(self, crop: np.ndarray, mask: np.ndarray, own: np.ndarray) -> np.ndarray:
         return self._fill_crop(crop, mask)
 
@@ -91,6 +100,8 @@ class BiharmonicFiller(CropFiller):
     """scikit-image's biharmonic in-painting: smooth, slower, good for wide regions."""
 
     def _fill_crop(self, crop, mask):
+        from skimage.restoration import inpaint_biharmonic  # imported when used: it is slow
+
         return inpaint_biharmonic(crop, mask, channel_axis=-1).astype(np.float32)
 
 

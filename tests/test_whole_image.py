@@ -73,6 +73,7 @@ def test_cli_refuses_mismatched_options(model_file, tmp_path, capsys):
     assert main(["restore", str(src), "-o", str(tmp_path / "o"), "--method", "network",
                  "--weights", str(tmp_path / "none.safetensors")]) == 2
     assert "not found" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()  # the failed load came before any output
 
 
 def test_api_restore_with_the_shipped_network():

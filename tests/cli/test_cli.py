@@ -66,3 +66,41 @@ def test_methods_and_version(capsys):
     except SystemExit as stop:
         assert stop.code == 0
     assert "dustoff 0." in capsys.readouterr().out
+
+
+def test_run_batch_prepares_while_reading_the_first_file(tmp_path):
+    """``prepare`` runs once, before any file is processed; the first file is read ahead and
+    every file still gets restored; an error from ``prepare`` stops the batch unwritten."""
+    import threading
+
+    import pytest
+
+    from dustoff.cli.batch import FileSettings, collect_inputs, plan_jobs, run_batch
+    from dustoff.errors import DustoffError
+    from dustoff.io import write_image
+    from dustoff.pipeline import RestoreOptions
+
+    inputs = []
+    for i in range(2):
+        inputs.append(tmp_path / f"in{i}.png")
+        write_image(inputs[-1], textured(48, 40))
+    out = tmp_path / "out"
+    out.mkdir()
+    settings = FileSettings(options=RestoreOptions(detector="classical"), overwrite=True)
+    found = collect_inputs([str(p) for p in inputs], recursive=False)
+    jobs = plan_jobs(found, out, save_mask=True, mask=None, output_format=None)
+    calls = []
+    results = run_batch(jobs, settings, prepare=lambda: calls.append(threading.get_ident()))
+    assert calls == [threading.get_ident()]
+    assert [r["status"] for r in results] == ["ok", "ok"]
+    assert all((out / p.name).exists() for p in inputs)
+
+    def fail():
+        raise DustoffError("weights missing")
+
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    with pytest.raises(DustoffError, match="weights missing"):
+        run_batch(plan_jobs(found, fresh, save_mask=True, mask=None, output_format=None),
+                  settings, prepare=fail)
+    assert list(fresh.iterdir()) == []

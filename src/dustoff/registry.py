@@ -34,15 +34,11 @@ class Registry:
             return factory
         return wrap
 
-    def check(self, name: str) -> None:
-        """Raise a one-line :class:`DustoffError` naming the choices if ``name`` is unknown."""
+    def create(self, name: str, **options):
+        """Instantiate the component registered as ``name`` with ``options``."""
         if name not in self._entries:
             known = ", ".join(sorted(self._entries))
             raise DustoffError(f"unknown {self.kind} {name!r}; choose one of: {known}")
-
-    def create(self, name: str, **options):
-        """Instantiate the component registered as ``name`` with ``options``."""
-        self.check(name)
         return self._entries[name].factory(**options)
 
     def entries(self) -> list[Entry]:

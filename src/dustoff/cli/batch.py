@@ -5,17 +5,15 @@ from __future__ import annotations
 import multiprocessing
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 from tqdm import tqdm
 
 from ..errors import DustoffError
 from ..io import EXTENSIONS, read_scan, write_png8, write_scan
-from ..io.scan import Scan
 from ..pipeline import RestoreOptions, detect_samples, repair_samples
 from ..whole_image import restore_samples
 
@@ -99,16 +97,8 @@ def read_mask(path: Path, shape: tuple[int, int], max_pixels: int) -> np.ndarray
         scan.color_float().max(axis=2)
 
 
-def read_input(job: Job, settings: FileSettings) -> Scan:
-    """The input file of ``job``, decoded; raises DustoffError."""
-    return read_scan(job.input, infrared=settings.infrared, max_pixels=settings.max_pixels)
-
-
-def process(job: Job, settings: FileSettings, *, progress: bool = False,
-            read: Callable[[], Scan] | None = None) -> dict:
-    """Restore (or only detect) one file. Returns a summary dict; raises DustoffError.
-
-    ``read`` returns the decoded input if it was read ahead (see :func:`run_batch`)."""
+def process(job: Job, settings: FileSettings, *, progress: bool = False) -> dict:
+    """Restore (or only detect) one file. Returns a summary dict; raises DustoffError."""
     start = time.perf_counter()
     for target in (job.output if settings.repair else None, job.mask_out):
         if target is None:
@@ -117,7 +107,7 @@ def process(job: Job, settings: FileSettings, *, progress: bool = False,
             raise DustoffError(f"{target}: output path is the input file; choose another output")
         if target.exists() and not settings.overwrite:
             raise DustoffError(f"{target}: already exists (use --overwrite to replace it)")
-    scan = read() if read is not None else read_input(job, settings)
+    scan = read_scan(job.input, infrared=settings.infrared, max_pixels=settings.max_pixels)
     big = progress and scan.shape[0] * scan.shape[1] > BIG_FILE_PIXELS
     restored = None
     if settings.repair and settings.options.whole_image:
@@ -145,10 +135,9 @@ def process(job: Job, settings: FileSettings, *, progress: bool = False,
     return summary
 
 
-def _process_safely(job: Job, settings: FileSettings, progress: bool,
-                    read: Callable[[], Scan] | None = None) -> dict:
+def _process_safely(job: Job, settings: FileSettings, progress: bool) -> dict:
     try:
-        return process(job, settings, progress=progress, read=read)
+        return process(job, settings, progress=progress)
     except DustoffError as exc:
         return {"input": str(job.input), "status": "failed", "error": str(exc)}
     except MemoryError:
@@ -166,33 +155,17 @@ def _init_worker() -> None:
     cv2.setNumThreads(1)  # one process per core already
 
 
-def run_batch(jobs: list[Job], settings: FileSettings, *, workers: int = 1,
-              prepare: Callable[[], object] | None = None) -> list[dict]:
-    """Process every job; returns one summary per job, in input order.
-
-    ``prepare`` (e.g. loading the networks, which imports PyTorch: 1-1.5 s) runs once before the
-    first file is processed; in one process it runs while that file is being read, on another
-    thread (decoding releases the GIL). An error it raises ends the batch before any output is
-    written. Only the first file is read ahead, so at most one scan is in memory at a time."""
+def run_batch(jobs: list[Job], settings: FileSettings, *, workers: int = 1) -> list[dict]:
+    """Process every job; returns one summary per job, in input order."""
     show = len(jobs) > 1
     results: list[dict | None] = [None] * len(jobs)
+    bar = tqdm(total=len(jobs), desc="restore" if settings.repair else "detect", unit="file",
+               disable=not show)
     if workers <= 1 or len(jobs) <= 1:
-        with ThreadPoolExecutor(max_workers=1) as reader:
-            first = reader.submit(read_input, jobs[0], settings) if jobs else None
-            if prepare is not None:
-                prepare()
-        bar = tqdm(total=len(jobs), desc="restore" if settings.repair else "detect",
-                   unit="file", disable=not show)
         for i, job in enumerate(jobs):
-            # the read-ahead serves the first file only; dropping it frees that scan
-            read, first = (first.result if first is not None else None), None
-            results[i] = _process_safely(job, settings, progress=True, read=read)
+            results[i] = _process_safely(job, settings, progress=True)
             bar.update()
     else:
-        if prepare is not None:
-            prepare()
-        bar = tqdm(total=len(jobs), desc="restore" if settings.repair else "detect",
-                   unit="file", disable=not show)
         # Workers are spawned, not forked: a fork of a process whose OpenMP or PyTorch thread
         # pools have run (the Python API inside a notebook, the test suite after LPIPS) can
         # deadlock in the child.

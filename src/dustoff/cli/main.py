@@ -141,18 +141,17 @@ def _run(args) -> int:
         sensitivity=args.sensitivity, grain=not getattr(args, "no_grain", False),
         seed=getattr(args, "seed", 0),
         weights=str(args.weights) if getattr(args, "weights", None) else None)
-    # unknown names and misused options fail here, before any file is read
-    detectors.check(options.detector)
+    detectors.create(options.detector)  # unknown names fail here, before any file is read
     if is_restore and options.whole_image:
         if args.mask is not None:
             raise DustoffError(f"--mask cannot be used with {options.method}, a whole-image "
                                "network (it finds the damage itself)")
+        networks.create(options.method, weights=options.weights)
     elif is_restore:
         if options.weights is not None:
             raise DustoffError("--weights is for whole-image network methods (see "
                                "`dustoff methods`)")
-        fillers.check(options.method)
-
+        fillers.create(options.method)
     if args.jobs < 1:
         raise DustoffError(f"--jobs must be at least 1, got {args.jobs}")
     settings = FileSettings(options=options, overwrite=args.overwrite,
@@ -166,24 +165,14 @@ def _run(args) -> int:
     single_mask_file = not is_restore and len(found) == 1 and out.suffix.lower() in (
         ".png", ".tif", ".tiff")
     out_dir = out.parent if single_mask_file else out
-    def prepare() -> None:
-        """Build the components (loading their networks) and the output folder, so that a
-        missing weight file fails before anything is written; run_batch reads the first file
-        meanwhile."""
-        detectors.create(options.detector)
-        if is_restore and options.whole_image:
-            networks.create(options.method, weights=options.weights)
-        elif is_restore:
-            fillers.create(options.method)
-        _prepare_output_folder(out_dir)
-
+    _prepare_output_folder(out_dir)
     jobs = plan_jobs(found, out_dir, save_mask=not is_restore or args.save_mask,
                      mask=getattr(args, "mask", None), output_format=settings.output_format)
     if single_mask_file:
         jobs[0].mask_out = out
     if is_restore and args.mask is not None and not args.mask.exists():
         raise DustoffError(f"{args.mask}: mask not found")
-    results = run_batch(jobs, settings, workers=args.jobs, prepare=prepare)
+    results = run_batch(jobs, settings, workers=args.jobs)
     return _report(results, as_json=args.json)
 
 

@@ -58,7 +58,7 @@ class CropFiller:
             crop = image[region.rows, region.cols].astype(np.float32)
             crop_mask = binary[region.rows, region.cols]
             own = labels[region.rows, region.cols] == region.label
-            filled = self._fill_region(crop, crop_mask, own)
+            filled = self.fill_region(crop, crop_mask, own)
             out[region.rows, region.cols][own] = filled[own]
         return np.clip(out, 0.0, 1.0)
 

@@ -34,11 +34,15 @@ def add_parser(sub) -> None:
                    help='model options as JSON, e.g. \'{"widths": [8, 16, 32, 48]}\'')
     p.add_argument("--loss-config", type=json.loads, default={},
                    help="options of the model task's loss as JSON")
-    p.add_argument("--augment", choices=("default", "perspective"), default="default",
+    p.add_argument("--augment", choices=("default", "perspective", "scene"), default="default",
                    help="default: flips, quarter turns, gamma/gain; perspective: Ivanova et "
-                        "al.'s flip, warp, zoom, brightness and contrast")
+                        "al.'s flip, warp, zoom, brightness and contrast; scene: default plus "
+                        "colour jitter and text, outlines and lights painted under the damage "
+                        "(hard negatives for a detector)")
     p.add_argument("--init", help="start from the weights of this model file (e.g. the "
-                                  "previous phase's best.safetensors)")
+                                  "previous phase's best.safetensors); for the detector it "
+                                  "may be narrower than --config: it is widened without "
+                                  "changing its output")
     p.add_argument("--encoder-weights", metavar="PATH",
                    help="pretrained encoder weights: a torchvision-format checkpoint for "
                         "ResNet34, or 'packaged' for EfficientNet-Lite0's ImageNet weights "

@@ -28,6 +28,7 @@ class DustDetector(nn.Module):
     that the pixel is damaged). Any H, W >= 1 (padded internally)."""
 
     task = "detect"
+    widenable = True  # channels are contiguous blocks: models.widen can start wider from it
 
     def __init__(self, widths: tuple[int, ...] = (16, 32, 64, 96)):
         super().__init__()

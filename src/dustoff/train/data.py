@@ -16,6 +16,7 @@ import torch
 from torch.utils.data import Dataset
 
 from ..errors import DustoffError
+from .distractors import ColourJitter, SceneDistractors
 
 
 @dataclass
@@ -95,8 +96,24 @@ def _logit_adjust(image: np.ndarray, shift: float, gain: float) -> np.ndarray:
     return (1 / (1 + np.exp(-(gain * np.log(x / (1 - x)) + shift)))).astype(np.float32)
 
 
+@dataclass
+class SceneAugment:
+    """:class:`Augment`, then colour jitter and scene distractors (text, outlines, lights)
+    painted under the damage (:mod:`dustoff.train.distractors`): teaches a detector what is
+    not damage."""
+
+    colour: float = 0.5
+    distractors: float = 0.5
+
+    def __call__(self, arrays: list[np.ndarray], rng: np.random.Generator) -> list[np.ndarray]:
+        arrays = Augment()(arrays, rng)
+        arrays = ColourJitter(p=self.colour)(arrays, rng)
+        arrays = SceneDistractors(p=self.distractors)(arrays, rng)
+        return [np.ascontiguousarray(a) for a in arrays]
+
+
 #: Augmentations by name (``dustoff train --augment``).
-AUGMENTS = {"default": Augment, "perspective": PerspectiveAugment}
+AUGMENTS = {"default": Augment, "perspective": PerspectiveAugment, "scene": SceneAugment}
 
 
 def read_manifest(root: Path, split: str, sizes=None) -> list[dict]:

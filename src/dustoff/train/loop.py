@@ -43,7 +43,8 @@ class TrainOptions:
     lr : the one-cycle peak learning rate (AdamW, ``weight_decay``).
     val_limit : at most this many validation pairs (whole pairs, no augmentation).
     model_config : overrides of the model's defaults; task_config : of its task's loss.
-    augment : "default" (flips, quarter turns, gamma/gain) or "perspective" (Ivanova et al.).
+    augment : "default" (flips, quarter turns, gamma/gain), "perspective" (Ivanova et al.) or
+        "scene" (default plus colour jitter and scene distractors, for detectors).
     init : a model file (e.g. the previous phase's best.safetensors) to start from.
     encoder_weights : for models with a pretrained-able encoder: a checkpoint path, or
     "packaged" for the weights a Python package ships (EfficientNet-Lite0's ImageNet ones);
@@ -235,11 +236,22 @@ def _initialise(model, options: TrainOptions, *, log: bool) -> None:
         from .checkpoint import load_model
 
         source, _ = load_model(options.init)
-        if source.name != model.name or source.config != model.config:
+        if source.name == model.name and source.config == model.config:
+            model.load_state_dict(source.state_dict())
+            lines.append(f"weights: starting from {options.init}")
+        elif source.name == model.name and getattr(model, "widenable", False):
+            from ..models.widen import widen_from
+
+            try:
+                widen_from(model, source)
+            except ValueError as error:
+                raise DustoffError(f"{options.init}: cannot widen {source.config} to "
+                                   f"{model.config}: {error}") from None
+            lines.append(f"weights: widened from {options.init} {source.config} (the new "
+                         "channels start disconnected: same output)")
+        else:
             raise DustoffError(f"{options.init}: holds {source.name} {source.config}, not "
                                f"{model.name} {model.config}")
-        model.load_state_dict(source.state_dict())
-        lines.append(f"weights: starting from {options.init}")
     elif hasattr(model, "load_encoder"):
         if options.encoder_weights is None:
             lines.append("encoder: RANDOM initialisation (no --encoder-weights given), not "

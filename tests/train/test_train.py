@@ -13,9 +13,11 @@ import pytest
 import torch
 
 from dustoff.cli.main import main
+from dustoff.dataset.build import BuildOptions, build
 from dustoff.errors import DustoffError
 from dustoff.train import load_model, read_metadata, save_model
 from dustoff.train import loop as train_loop
+from dustoff.train.data import PairDataset
 from train.conftest import TINY_DETECTOR, TINY_INPAINTER
 
 ARGS = ["--crop", "32", "--batch", "2", "--quiet", "--seed", "3"]
@@ -86,6 +88,20 @@ def test_two_datasets_train_together(tiny_dataset, tmp_path):
                  str(out), "--samples", "16", "--config", TINY_DETECTOR, *ARGS]) == 0
     run = json.loads((out / "run.json").read_text())
     assert len(run["data"]) == 2 and run["epochs"] >= 1
+
+
+def test_a_training_only_build_adds_pairs_but_no_validation(tiny_dataset, tmp_path, capsys):
+    extra = tmp_path / "train-only"
+    build(tiny_dataset.parent / "photos", extra,
+          BuildOptions(sizes=(40,), split=(4, 1, 1), per_image=1, clean_per_split=0,
+                       structured_only=True, splits=("train",)), progress=False)
+    both = PairDataset([tiny_dataset, extra], "train", crop=32)
+    assert len(both) == len(PairDataset(tiny_dataset, "train", crop=32)) + 4
+    assert len(PairDataset([tiny_dataset, extra], "val", crop=None)) == \
+        len(PairDataset(tiny_dataset, "val", crop=None))
+    assert main(["train", "dust_detector", "--data", str(extra), "-o", str(tmp_path / "r"),
+                 "--config", TINY_DETECTOR, *ARGS]) == 2
+    assert "no val pairs" in capsys.readouterr().err
 
 
 def test_bad_arguments_give_one_line(tiny_dataset, tmp_path, capsys):

@@ -145,14 +145,24 @@ def _read_png(path: Path) -> np.ndarray:
 class PairDataset(Dataset):
     """Pairs of one split of one or several datasets (``roots``: a folder or a list of them,
     e.g. a structured-only build plus one with grain, noise and JPEG). ``crop``: side of the
-    random window (None: whole pairs, which must then share one size); ``augment``: an
+    random window (None: whole pairs, which must then share one size); a dataset without
+    ``split`` adds nothing to it (one of them must have it); ``augment``: an
     :class:`Augment` or None; ``seed``: the crops and augmentation are a function of (seed,
     epoch, index), so a resumed run sees the same samples."""
 
     def __init__(self, roots, split: str, *, sizes=None, crop: int | None = 128,
                  augment: Augment | None = None, seed: int = 0, cache: bool = True):
         roots = [roots] if isinstance(roots, (str, Path)) else list(roots)
-        self.rows = [row for root in roots for row in read_manifest(root, split, sizes)]
+        self.rows, missing = [], None
+        for root in roots:
+            try:
+                self.rows += read_manifest(root, split, sizes)
+            except DustoffError as error:  # a training-only build adds nothing to validation
+                if not (Path(root) / "manifest.json").is_file():
+                    raise
+                missing = error
+        if not self.rows:
+            raise missing
         smallest = min(r["size"] for r in self.rows)
         if crop is not None and crop > smallest:
             raise DustoffError(f"crop {crop} is larger than pairs of size {smallest}")

@@ -42,7 +42,7 @@ def _soften(alpha: np.ndarray, rng) -> np.ndarray:
     return cv2.GaussianBlur(alpha, (0, 0), rng.uniform(0.4, 1.2))
 
 
-def _ink(clean: np.ndarray, rng) -> np.ndarray:
+def _ink(rng) -> np.ndarray:
     """An ink or paint colour (3,): mostly dark, sometimes any colour."""
     if rng.random() < 0.7:
         return rng.uniform(0.0, 0.25, 3).astype(np.float32) * rng.uniform(0.3, 1.0)
@@ -70,7 +70,7 @@ def text(clean: np.ndarray, rng) -> tuple[np.ndarray, np.ndarray]:
     alpha = cv2.warpAffine(alpha, matrix, (w * up, h * up))
     alpha = cv2.resize(alpha, (w, h), interpolation=cv2.INTER_AREA)
     alpha = _soften(alpha, rng) * rng.uniform(0.6, 1.0)
-    colour = np.broadcast_to(_ink(clean, rng), clean.shape)
+    colour = np.broadcast_to(_ink(rng), clean.shape)
     return colour, alpha
 
 

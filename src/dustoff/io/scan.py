@@ -96,4 +96,8 @@ def to_native(values: np.ndarray, dtype: np.dtype) -> np.ndarray:
     if np.dtype(dtype).kind == "f":
         return np.clip(values, 0.0, 1.0).astype(dtype)
     top = np.iinfo(dtype).max
-    return np.clip(np.rint(values * top), 0, top).astype(dtype)
+    scaled = np.multiply(values, top,
+                         dtype=np.float32 if values.dtype == np.float32 else np.float64)
+    np.rint(scaled, out=scaled)  # in place: one temporary, not three (24-MP masks)
+    np.clip(scaled, 0, top, out=scaled)
+    return scaled.astype(dtype)

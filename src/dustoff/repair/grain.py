@@ -58,18 +58,18 @@ def add_grain(filled: np.ndarray, original: np.ndarray, target: np.ndarray,
 def _find_donor_offset(ys, xs, donor_ok, rng, max_shift: int = 64):
     """The nearest shift that moves every target pixel onto clean pixels inside the crop."""
     h, w = donor_ok.shape
-    span_y, span_x = ys.max() - ys.min() + 1, xs.max() - xs.min() + 1
-    steps = sorted(set(range(3, max_shift, 2)) | {int(span_y) + 2, int(span_x) + 2})
+    top, bottom, left, right = int(ys.min()), int(ys.max()), int(xs.min()), int(xs.max())
+    steps = sorted(set(range(3, max_shift, 2)) | {bottom - top + 3, right - left + 3})
     for step in steps:
         if step > max_shift:
             break
         order = rng.permutation(len(_DIRECTIONS))
-        for dy, dx in _DIRECTIONS[order] * step:
-            sy, sx = ys + dy, xs + dx
-            if sy.min() < 0 or sx.min() < 0 or sy.max() >= h or sx.max() >= w:
+        for dy, dx in (_DIRECTIONS[order] * step).tolist():
+            # the bounding box decides whether the shifted region stays inside the crop
+            if top + dy < 0 or left + dx < 0 or bottom + dy >= h or right + dx >= w:
                 continue
-            if donor_ok[sy, sx].all():
-                return int(dy), int(dx)
+            if donor_ok[ys + dy, xs + dx].all():
+                return dy, dx
     return None
 
 

@@ -117,8 +117,8 @@ AUGMENTS = {"default": Augment, "perspective": PerspectiveAugment, "scene": Scen
 
 
 def read_manifest(root: Path, split: str, sizes=None) -> list[dict]:
-    """Rows of ``split`` (and of ``sizes``, when given) in a built dataset; each row gets
-    ``root``, the dataset folder its file paths are relative to."""
+    """Rows of ``split`` (and of ``sizes``, when given) in a built dataset, possibly none; each
+    row gets ``root``, the dataset folder its file paths are relative to."""
     path = Path(root) / "manifest.json"
     if not path.is_file():
         raise DustoffError(f"{root}: not a dustoff dataset (no manifest.json); "
@@ -127,9 +127,6 @@ def read_manifest(root: Path, split: str, sizes=None) -> list[dict]:
             if r["split"] == split]
     if sizes:
         rows = [r for r in rows if r["size"] in set(sizes)]
-    if not rows:
-        raise DustoffError(f"{root}: no {split} pairs" + (f" of sizes {list(sizes)}" if sizes
-                                                          else ""))
     return rows
 
 
@@ -153,16 +150,11 @@ class PairDataset(Dataset):
     def __init__(self, roots, split: str, *, sizes=None, crop: int | None = 128,
                  augment: Augment | None = None, seed: int = 0, cache: bool = True):
         roots = [roots] if isinstance(roots, (str, Path)) else list(roots)
-        self.rows, missing = [], None
-        for root in roots:
-            try:
-                self.rows += read_manifest(root, split, sizes)
-            except DustoffError as error:  # a training-only build adds nothing to validation
-                if not (Path(root) / "manifest.json").is_file():
-                    raise
-                missing = error
+        # a training-only build adds nothing to validation, but some dataset must have the split
+        self.rows = [row for root in roots for row in read_manifest(root, split, sizes)]
         if not self.rows:
-            raise missing
+            raise DustoffError(f"{', '.join(map(str, roots))}: no {split} pairs"
+                               + (f" of sizes {list(sizes)}" if sizes else ""))
         smallest = min(r["size"] for r in self.rows)
         if crop is not None and crop > smallest:
             raise DustoffError(f"crop {crop} is larger than pairs of size {smallest}")

@@ -31,6 +31,7 @@ class RestoreOptions:
     detector : detector name.
     polarity, sensitivity : passed to the detector (polarity None: the detector's own default,
     "both" for the learned detector, "dark" for the classical one).
+    passes : the learned detector's averaging passes (1, 2, 4 or 8; that many times the cost).
     grain : add borrowed film grain to filled regions.
     grow : pixels the damage mask is dilated by before filling (covers soft defect edges).
     feather : width in pixels of the blend ramp at the inner edge of the grown mask.
@@ -41,6 +42,7 @@ class RestoreOptions:
     detector: str = "learned"
     polarity: str | None = None
     sensitivity: float = 0.5
+    passes: int = 1
     grain: bool = True
     grow: int = 1
     feather: float = 1.5
@@ -60,6 +62,8 @@ def detect_samples(color: np.ndarray, options: RestoreOptions, *,
     settings = {"sensitivity": options.sensitivity}
     if options.polarity is not None:
         settings["polarity"] = options.polarity
+    if options.passes != 1:
+        settings["passes"] = options.passes
     detector = detectors.create(options.detector, **settings)
     h, w = color.shape[:2]
     mask = np.zeros((h, w), np.float32)

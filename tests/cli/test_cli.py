@@ -7,7 +7,7 @@ import numpy as np
 from PIL import Image
 
 from dustoff.cli.main import main
-from dustoff.io import read_scan, to_native
+from dustoff.io import read_scan, to_native, write_image
 from helpers import textured, with_specks
 
 
@@ -66,3 +66,13 @@ def test_methods_and_version(capsys):
     except SystemExit as stop:
         assert stop.code == 0
     assert "dustoff 0." in capsys.readouterr().out
+
+
+def test_passes_are_for_the_learned_detector(tmp_path, capsys):
+    src = tmp_path / "in.png"
+    write_image(src, np.random.default_rng(0).random((40, 50, 3)).astype(np.float32))
+    assert main(["restore", str(src), "-o", str(tmp_path / "a"), "--passes", "2"]) == 0
+    assert (tmp_path / "a" / "in.png").is_file()
+    assert main(["restore", str(src), "-o", str(tmp_path / "b"), "--passes", "2",
+                 "--detector", "classical"]) == 2
+    assert "--passes is for the learned detector" in capsys.readouterr().err

@@ -52,3 +52,25 @@ def test_bad_options_are_refused(tiny_weights):
         LearnedDetector(polarity="sideways", weights=tiny_weights)
     with pytest.raises(ValueError, match="sensitivity"):
         LearnedDetector(sensitivity=2, weights=tiny_weights)
+    with pytest.raises(ValueError, match="passes"):
+        LearnedDetector(passes=3, weights=tiny_weights)
+
+
+def test_averaging_passes_undo_their_views(tiny_weights):
+    """One pass is the plain network; 8 passes average over all the square's symmetries, so
+    mirroring or turning the image mirrors or turns the probabilities exactly."""
+    image = np.random.default_rng(1).random((33, 47, 3), dtype=np.float32)
+    one = LearnedDetector(weights=tiny_weights)
+    two = LearnedDetector(weights=tiny_weights, passes=2)
+    eight = LearnedDetector(weights=tiny_weights, passes=8)
+    mirrored = np.ascontiguousarray(image[:, ::-1])
+    # two passes = mean logit of the image and of its mirror image, mapped back
+    logit = np.log(one.probability(image)) - np.log1p(-one.probability(image))
+    logit_m = np.log(one.probability(mirrored)) - np.log1p(-one.probability(mirrored))
+    expected = 1 / (1 + np.exp(-(logit + logit_m[:, ::-1]) / 2))
+    np.testing.assert_allclose(two.probability(image), expected, atol=1e-5)
+    p = eight.probability(image)
+    assert p.shape == (33, 47) and p.dtype == np.float32
+    np.testing.assert_allclose(eight.probability(mirrored)[:, ::-1], p, atol=1e-5)
+    turned = np.ascontiguousarray(np.rot90(image))
+    np.testing.assert_allclose(np.rot90(eight.probability(turned), -1), p, atol=1e-5)

@@ -51,7 +51,7 @@ def detect(image: np.ndarray, *, method: str = "learned", polarity: str | None =
 
 def restore(image: np.ndarray, mask: np.ndarray | None = None, *, method: str = "telea",
             detector: str = "learned", polarity: str | None = None, sensitivity: float = 0.5,
-            grain: bool = True, seed: int = 0, return_mask: bool = False):
+            passes: int = 1, grain: bool = True, seed: int = 0, return_mask: bool = False):
     """Repair damage in an image: detect it (or use ``mask``), fill it, keep everything else.
 
     Parameters
@@ -66,8 +66,9 @@ def restore(image: np.ndarray, mask: np.ndarray | None = None, *, method: str = 
         see docs/MODELS.md). Or a whole-image network ("unet-ivanova"), which restores
         the whole image end to end and ignores ``mask`` and the detection settings; its mask
         is where it changed the image visibly.
-    detector, polarity, sensitivity
-        Detection settings when ``mask`` is None.
+    detector, polarity, sensitivity, passes
+        Detection settings when ``mask`` is None (passes: the learned detector's averaging
+        over 1, 2, 4 or 8 mirrored and turned views).
     grain : bool
         Continue the surrounding film grain into filled regions.
     seed : int
@@ -84,7 +85,7 @@ def restore(image: np.ndarray, mask: np.ndarray | None = None, *, method: str = 
     original = np.asarray(image)
     hwc = _as_hwc(original)
     options = RestoreOptions(method=method, detector=detector, polarity=polarity,
-                             sensitivity=sensitivity, grain=grain, seed=seed)
+                             sensitivity=sensitivity, passes=passes, grain=grain, seed=seed)
     if options.whole_image:
         from .whole_image import restore_samples
 

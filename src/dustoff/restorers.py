@@ -83,6 +83,18 @@ def _make_default(**options) -> Pipeline:
     return Pipeline("learned", "telea", **options)
 
 
+@restorers.register("dustoff-x4", "the default pipeline, detector averaged over 4 views "
+                                  "(--passes 4)")
+def _make_four_passes(**options) -> Pipeline:
+    return Pipeline("learned", "telea", passes=4, **options)
+
+
+@restorers.register("dustoff-x8", "the default pipeline, detector averaged over 8 views "
+                                  "(--passes 8)")
+def _make_eight_passes(**options) -> Pipeline:
+    return Pipeline("learned", "telea", passes=8, **options)
+
+
 @restorers.register("dustoff-inpainter", "learned detector + learned in-painting filler "
                                          "(experimental)")
 def _make_learned_filler(**options) -> Pipeline:

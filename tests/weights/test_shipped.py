@@ -45,6 +45,15 @@ def test_default_restore_finds_and_repairs_dust():
     assert psnr(restored, clean) > psnr(damaged, clean) + 10
 
 
+def test_more_detector_passes_find_the_dust_too():
+    clean = textured(128, 160, seed=3)
+    damaged, truth = with_specks(clean, ((30, 40), (60, 90), (20, 130), (100, 60)))
+    restored, mask = dustoff.restore(damaged, passes=8, return_mask=True)
+    found = mask >= 0.5
+    assert found[truth].mean() > 0.9 and found[~truth].mean() < 0.01
+    assert psnr(restored, clean) > psnr(damaged, clean) + 10
+
+
 def test_default_restore_leaves_a_clean_image_nearly_alone():
     clean = textured(128, 160, seed=4)
     restored = dustoff.restore(clean)

@@ -82,7 +82,8 @@ class LearnedDetector:
             total = logits if total is None else total + logits
         if self.passes > 1:
             total /= self.passes
-        return (1 / (1 + np.exp(-total))).astype(np.float32)
+        # torch's sigmoid: numpy's 1 / (1 + exp(-x)) warns of overflow for logits below -88
+        return torch.sigmoid(torch.from_numpy(np.ascontiguousarray(total))).numpy()
 
     def __call__(self, image: np.ndarray) -> np.ndarray:
         """float32 (H, W, C) in [0, 1] -> float32 (H, W) in {0, 1}, 1 = damaged."""

@@ -20,7 +20,7 @@ def _as_hwc(image: np.ndarray) -> np.ndarray:
 
 
 def detect(image: np.ndarray, *, method: str = "learned", polarity: str | None = None,
-           sensitivity: float = 0.5) -> np.ndarray:
+           sensitivity: float = 0.5, passes: int = 1) -> np.ndarray:
     """Find damage (dust, dirt, hairs, scratches) in an image.
 
     Parameters
@@ -33,6 +33,8 @@ def detect(image: np.ndarray, *, method: str = "learned", polarity: str | None =
         Which damage to keep: darker or lighter than its surroundings, or both (default: the
         detector's own, "both" for "learned", "dark" for "classical").
     sensitivity : float in [0, 1]
+    passes : 1, 2, 4 or 8, the learned detector's averaging over mirrored and turned views
+        (``dustoff detect --passes``).
 
     Returns
     -------
@@ -45,7 +47,8 @@ def detect(image: np.ndarray, *, method: str = "learned", polarity: str | None =
     >>> float(dustoff.detect(img)[31, 31])
     1.0
     """
-    options = RestoreOptions(detector=method, polarity=polarity, sensitivity=sensitivity)
+    options = RestoreOptions(detector=method, polarity=polarity, sensitivity=sensitivity,
+                             passes=passes)
     return detect_samples(_as_hwc(image), options)
 
 

@@ -51,6 +51,7 @@ def test_more_detector_passes_find_the_dust_too():
     restored, mask = dustoff.restore(damaged, passes=8, return_mask=True)
     found = mask >= 0.5
     assert found[truth].mean() > 0.9 and found[~truth].mean() < 0.01
+    assert np.array_equal(dustoff.detect(damaged, passes=8), mask)
     assert psnr(restored, clean) > psnr(damaged, clean) + 10
 
 

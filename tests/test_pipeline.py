@@ -97,3 +97,13 @@ def test_restore_is_deterministic():
 def test_clean_image_comes_back_untouched():
     clean = textured(200, 200, seed=9)
     assert np.array_equal(dustoff.restore(clean), clean)
+
+
+def test_passes_with_the_classical_detector_are_refused_in_python():
+    """The averaging passes belong to the learned detector; asking the classical one for them
+    is a clear ValueError, not the detector factory's TypeError."""
+    img = np.full((32, 32, 3), 0.5, np.float32)
+    with pytest.raises(ValueError, match="passes is for the learned detector"):
+        dustoff.restore(img, detector="classical", passes=2)
+    with pytest.raises(ValueError, match="passes is for the learned detector"):
+        dustoff.detect(img, method="classical", passes=2)

@@ -63,6 +63,8 @@ def detect_samples(color: np.ndarray, options: RestoreOptions, *,
     if options.polarity is not None:
         settings["polarity"] = options.polarity
     if options.passes != 1:
+        if options.detector != "learned":
+            raise ValueError(f"passes is for the learned detector, not {options.detector!r}")
         settings["passes"] = options.passes
     detector = detectors.create(options.detector, **settings)
     h, w = color.shape[:2]

@@ -15,6 +15,7 @@ from ..pipeline import RestoreOptions
 from ..registry import detectors, fillers, networks
 from . import bench_cmd, damage_cmd, dataset_cmd, train_cmd
 from .batch import FileSettings, collect_inputs, plan_jobs, run_batch
+from .heap import keep_freed_memory
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -104,6 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
+    keep_freed_memory()
     try:
         if args.command == "methods":
             return _methods()

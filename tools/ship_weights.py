@@ -6,7 +6,8 @@ Writes src/dustoff/weights/NAME.safetensors whose metadata carries the validatio
 best epoch (for detectors, the operating threshold), the run's options and the training time, so
 the file documents how it was made. Prints the file size. RUN_DIR may also be the output of a
 multi-phase recipe (tools/train_perceptual_unet.py: a schedule.json beside one run folder per
-phase); its last phase is shipped, with every phase's record.
+phase; its last phase is shipped, with every phase's record) or a weight average
+(tools/average_weights.py: an average.json; shipped with every source's record).
 """
 from __future__ import annotations
 
@@ -25,6 +26,8 @@ def main(argv=None) -> int:
     parser.add_argument("name")
     parser.add_argument("--float32", action="store_true", help="keep float32 weights")
     args = parser.parse_args(argv)
+    if (args.run / "average.json").is_file():
+        return _ship_average(args)
     schedule = None
     run_dir = args.run
     if (args.run / "schedule.json").is_file():
@@ -39,6 +42,17 @@ def main(argv=None) -> int:
         info["training"]["schedule"] = schedule
         info["training"]["seconds"] = round(sum(p["seconds"] for p in schedule["phases"]))
     info.pop("run", None)
+    path = save_model(model, packaged(args.name), info=info, half=not args.float32)
+    print(f"{path}: {path.stat().st_size / 1e6:.2f} MB")
+    return 0
+
+
+def _ship_average(args) -> int:
+    """A weight average (tools/average_weights.py): its figures, and every source's record."""
+    model, info = load_model(args.run / "best.safetensors")
+    record = json.loads((args.run / "average.json").read_text())
+    info["training"] = {"average_of": record["sources"], "validated_on": record["data"],
+                        "seconds": sum(s["seconds"] for s in record["sources"])}
     path = save_model(model, packaged(args.name), info=info, half=not args.float32)
     print(f"{path}: {path.stat().st_size / 1e6:.2f} MB")
     return 0

@@ -142,16 +142,11 @@ def train(options: TrainOptions, *, progress: bool = True, resume: bool = False)
         raise DustoffError(f"augment must be one of {sorted(AUGMENTS)}, got {options.augment!r}")
     train_set = PairDataset(options.data, "train", sizes=options.sizes, crop=options.crop,
                             augment=AUGMENTS[options.augment](), seed=options.seed)
-    val_set = PairDataset(options.data, "val", sizes=options.sizes, crop=None)
-    if options.val_limit is not None and len(val_set.rows) > options.val_limit:
-        # An even spread over the datasets, sizes and presets, not the first few of one.
-        pick = np.linspace(0, len(val_set.rows) - 1, options.val_limit).round().astype(int)
-        val_set.rows = [val_set.rows[i] for i in pick]
-    val_sizes = {r["size"] for r in val_set.rows}
-    val_batch = options.batch if len(val_sizes) == 1 else 1
+    val_set = validation_set(options.data, sizes=options.sizes, limit=options.val_limit)
     loader = _loader(train_set, options.batch, dist_, train=True, seed=options.seed,
                      workers=options.workers)
-    val_loader = _loader(val_set, val_batch, dist_, train=False, seed=0, workers=0)
+    val_loader = _loader(val_set, _validation_batch(val_set, options.batch), dist_,
+                         train=False, seed=0, workers=0)
     steps = len(loader)
     if steps == 0:
         raise DustoffError(f"{options.data}: fewer training pairs than one batch per process")
@@ -284,6 +279,37 @@ def _param_groups(model, options: TrainOptions) -> list[dict]:
                            f"{len(options.lr_factors)}")
     return [{"params": [p for p in g if p.requires_grad], "lr": options.lr * f}
             for g, f in zip(groups, options.lr_factors) if any(p.requires_grad for p in g)]
+
+
+def validation_set(data, *, sizes=None, limit: int | None = 200) -> PairDataset:
+    """The validation pairs of the datasets ``data`` that training validates on: whole pairs,
+    no augmentation, at most ``limit`` of them."""
+    val_set = PairDataset(data, "val", sizes=sizes, crop=None)
+    if limit is not None and len(val_set.rows) > limit:
+        # An even spread over the datasets, sizes and presets, not the first few of one.
+        pick = np.linspace(0, len(val_set.rows) - 1, limit).round().astype(int)
+        val_set.rows = [val_set.rows[i] for i in pick]
+    return val_set
+
+
+def validate(model, data, *, sizes=None, limit: int | None = 200, batch: int = 8,
+             device: str = "cpu", task_config: dict | None = None) -> dict:
+    """Score ``model`` on the validation pairs of ``data`` exactly as training does each epoch
+    (for detectors: best F1, its threshold, precision, recall, and the validation loss)."""
+    val_set = validation_set(data, sizes=sizes, limit=limit)
+    if len(val_set) == 0:
+        raise DustoffError(f"{data}: no validation pairs")
+    dist_ = _Distributed(torch.device(device))
+    loader = _loader(val_set, _validation_batch(val_set, batch), dist_, train=False, seed=0,
+                     workers=0)
+    model = model.to(device)
+    task = TASKS[model.task](**(task_config or {}))
+    return _validate(model, task, loader, torch.device(device), dist_)
+
+
+def _validation_batch(val_set: PairDataset, batch: int) -> int:
+    """Pairs of several sizes cannot share a batch."""
+    return batch if len({r["size"] for r in val_set.rows}) == 1 else 1
 
 
 def _validate(model, task, loader, device, dist_) -> dict:

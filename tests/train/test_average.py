@@ -1,0 +1,78 @@
+"""Weight averaging of training runs (tools/average_weights.py) and validation outside training."""
+from __future__ import annotations
+
+import csv
+import json
+import runpy
+from pathlib import Path
+
+import pytest
+import torch
+
+from dustoff.cli.main import main
+from dustoff.errors import DustoffError
+from dustoff.train import load_model, read_metadata
+from dustoff.train.average import average_models
+from dustoff.train.loop import validate
+from train.conftest import TINY_DETECTOR, TINY_INPAINTER
+
+TOOLS = Path(__file__).resolve().parents[2] / "tools"
+
+
+def _run(data, out, seed, model="dust_detector", config=TINY_DETECTOR):
+    assert main(["train", model, "--data", str(data), "-o", str(out), "--epochs", "2",
+                 "--config", config, "--crop", "32", "--batch", "2", "--quiet",
+                 "--seed", str(seed)]) == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def two_runs(tiny_dataset, tmp_path_factory):
+    root = tmp_path_factory.mktemp("runs")
+    return _run(tiny_dataset, root / "a", 1), _run(tiny_dataset, root / "b", 2)
+
+
+def test_validate_scores_a_model_as_its_training_epoch_did(tiny_dataset, two_runs):
+    run = two_runs[0]
+    best = read_metadata(run / "best.safetensors")["info"]
+    logged = [r for r in csv.DictReader(open(run / "log.csv")) if int(r["epoch"]) == best["epoch"]]
+    figures = validate(load_model(run / "best.safetensors")[0], [str(tiny_dataset)])
+    assert figures["threshold"] == pytest.approx(float(logged[0]["threshold"]))
+    assert figures["f1"] == pytest.approx(float(logged[0]["f1"]), abs=1e-6)
+
+
+def test_average_is_the_mean_of_the_weights(two_runs):
+    a, b = (load_model(run / "best.safetensors")[0].state_dict() for run in two_runs)
+    mean = average_models([run / "best.safetensors" for run in two_runs]).state_dict()
+    for key in (k for k in a if a[k].is_floating_point()):
+        assert torch.allclose(mean[key], (a[key] + b[key]) / 2, atol=1e-7), key
+    assert not torch.equal(a["head.0.weight"], b["head.0.weight"])  # the runs did differ
+
+
+def test_different_networks_cannot_be_averaged(tiny_dataset, two_runs, tmp_path):
+    other = _run(tiny_dataset, tmp_path / "fill", 1, "gated_inpainter", TINY_INPAINTER)
+    with pytest.raises(DustoffError, match="cannot be averaged"):
+        average_models([two_runs[0] / "best.safetensors", other / "best.safetensors"])
+    with pytest.raises(DustoffError, match="at least two"):
+        average_models([two_runs[0] / "best.safetensors"])
+
+
+def test_average_tool_writes_a_run_that_ships_with_every_source(tiny_dataset, two_runs,
+                                                                 tmp_path, monkeypatch):
+    out = tmp_path / "soup"
+    average = runpy.run_path(str(TOOLS / "average_weights.py"))
+    assert average["main"]([str(out), *map(str, two_runs), "--data", str(tiny_dataset)]) == 0
+    info = read_metadata(out / "best.safetensors")["info"]
+    assert 0 < info["threshold"] < 1 and info["average_of"] == [str(r) for r in two_runs]
+    record = json.loads((out / "average.json").read_text())
+    assert [s["run"] for s in record["sources"]] == [str(r) for r in two_runs]
+
+    ship = runpy.run_path(str(TOOLS / "ship_weights.py"))
+    target = tmp_path / "shipped.safetensors"
+    ship["_ship_average"].__globals__["packaged"] = lambda name: target
+    assert ship["main"]([str(out), "dust_detector"]) == 0
+    shipped = read_metadata(target)["info"]
+    assert shipped["threshold"] == info["threshold"]
+    assert [s["options"]["seed"] for s in shipped["training"]["average_of"]] == [1, 2]
+    model, _ = load_model(target)
+    assert model(torch.rand(1, 3, 24, 24)).shape == (1, 1, 24, 24)

@@ -1,0 +1,48 @@
+"""Average the best models of several training runs into a new run folder, ready to ship.
+
+    python tools/average_weights.py OUT_DIR RUN_DIR RUN_DIR... --data DATASET... [--val-limit N]
+
+Writes OUT_DIR/best.safetensors (the mean of the runs' best.safetensors weights, scored on the
+validation pairs of --data exactly as training scores an epoch, so a detector gets its own
+operating threshold) and OUT_DIR/average.json (the sources, each with its training record, and
+the validation figures). ``python tools/ship_weights.py OUT_DIR NAME`` then packages it.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from dustoff.train import read_metadata, save_model
+from dustoff.train.average import average_models
+from dustoff.train.loop import validate
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out", type=Path)
+    parser.add_argument("runs", type=Path, nargs="+")
+    parser.add_argument("--data", nargs="+", required=True, help="datasets to validate on")
+    parser.add_argument("--val-limit", type=int, default=200)
+    args = parser.parse_args(argv)
+    model = average_models([run / "best.safetensors" for run in args.runs])
+    figures = validate(model, args.data, limit=args.val_limit)
+    sources = [{"run": str(run),
+                "options": json.loads((run / "run.json").read_text()),
+                "epochs_done": read_metadata(run / "last.safetensors")["state"]["epoch"],
+                "best": read_metadata(run / "best.safetensors")["info"],
+                "seconds": round(read_metadata(run / "last.safetensors")["state"]["seconds"])}
+               for run in args.runs]
+    args.out.mkdir(parents=True, exist_ok=True)
+    save_model(model, args.out / "best.safetensors",
+               info={**figures, "average_of": [str(run) for run in args.runs]})
+    record = {"sources": sources, "data": args.data, "val_limit": args.val_limit,
+              "figures": figures}
+    (args.out / "average.json").write_text(json.dumps(record, indent=1))
+    print(json.dumps({k: round(v, 4) for k, v in figures.items()}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

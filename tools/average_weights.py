@@ -28,12 +28,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     model = average_models([run / "best.safetensors" for run in args.runs])
     figures = validate(model, args.data, limit=args.val_limit)
-    sources = [{"run": str(run),
-                "options": json.loads((run / "run.json").read_text()),
-                "epochs_done": read_metadata(run / "last.safetensors")["state"]["epoch"],
-                "best": read_metadata(run / "best.safetensors")["info"],
-                "seconds": round(read_metadata(run / "last.safetensors")["state"]["seconds"])}
-               for run in args.runs]
+    sources = [_training_record(run) for run in args.runs]
     args.out.mkdir(parents=True, exist_ok=True)
     save_model(model, args.out / "best.safetensors",
                info={**figures, "average_of": [str(run) for run in args.runs]})
@@ -42,6 +37,14 @@ def main(argv=None) -> int:
     (args.out / "average.json").write_text(json.dumps(record, indent=1))
     print(json.dumps({k: round(v, 4) for k, v in figures.items()}))
     return 0
+
+
+def _training_record(run: Path) -> dict:
+    """What a source run was: its options, epochs, training time and best epoch's figures."""
+    state = read_metadata(run / "last.safetensors")["state"]
+    return {"run": str(run), "options": json.loads((run / "run.json").read_text()),
+            "epochs_done": state["epoch"], "seconds": round(state["seconds"]),
+            "best": read_metadata(run / "best.safetensors")["info"]}
 
 
 if __name__ == "__main__":

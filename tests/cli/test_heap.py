@@ -43,4 +43,3 @@ def test_kept_heap_reuses_pages_of_freed_buffers():
     pages = 128 * 2**20 // 4096
     assert default_faults > pages // 2  # by default every 128 MB buffer is faulted in anew
     assert kept_faults < pages // 20
-

@@ -58,7 +58,7 @@ def test_different_networks_cannot_be_averaged(tiny_dataset, two_runs, tmp_path)
 
 
 def test_average_tool_writes_a_run_that_ships_with_every_source(tiny_dataset, two_runs,
-                                                                 tmp_path, monkeypatch):
+                                                                 tmp_path):
     out = tmp_path / "soup"
     average = runpy.run_path(str(TOOLS / "average_weights.py"))
     assert average["main"]([str(out), *map(str, two_runs), "--data", str(tiny_dataset)]) == 0

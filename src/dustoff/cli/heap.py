@@ -3,9 +3,9 @@
 Detection allocates and frees the same few buffers of 50-150 MB for every tile of a scan (the
 network's activations). By default glibc gives each such buffer its own fresh mapping from the
 kernel and unmaps it when freed, so every tile pays again for the kernel to zero those pages: on a
-24-megapixel scan that was 3.5 s of system time and about 1.5 s of wall time out of 11-12 s.
+24-megapixel scan that was 3.3-4.1 s of system time and about 1.2 s of wall time out of 11-12 s.
 With large requests served from the ordinary heap and that heap never trimmed, the pages are
-mapped once and reused by every later tile and file (peak memory about 90 MB higher).
+mapped once and reused by every later tile and file (peak memory 40-90 MB higher).
 
 Only the command line does this: it owns its process. A Python program that calls
 ``dustoff.restore`` gets the same effect by starting with the environment variables

@@ -27,12 +27,20 @@ def main(argv=None) -> int:
     parser.add_argument("--float32", action="store_true", help="keep float32 weights")
     args = parser.parse_args(argv)
     if (args.run / "average.json").is_file():
-        return _ship_average(args)
+        model, info = _averaged(args.run)
+    else:
+        model, info = _trained(args.run)
+    path = save_model(model, packaged(args.name), info=info, half=not args.float32)
+    print(f"{path}: {path.stat().st_size / 1e6:.2f} MB")
+    return 0
+
+
+def _trained(run_dir: Path):
+    """A training run (or a recipe's last phase): its best model, with the run's record."""
     schedule = None
-    run_dir = args.run
-    if (args.run / "schedule.json").is_file():
-        schedule = json.loads((args.run / "schedule.json").read_text())
-        run_dir = args.run / schedule["phases"][-1]["phase"]
+    if (run_dir / "schedule.json").is_file():
+        schedule = json.loads((run_dir / "schedule.json").read_text())
+        run_dir = run_dir / schedule["phases"][-1]["phase"]
     model, info = load_model(run_dir / "best.safetensors")
     state = read_metadata(run_dir / "last.safetensors")["state"]
     run = json.loads((run_dir / "run.json").read_text())
@@ -42,20 +50,16 @@ def main(argv=None) -> int:
         info["training"]["schedule"] = schedule
         info["training"]["seconds"] = round(sum(p["seconds"] for p in schedule["phases"]))
     info.pop("run", None)
-    path = save_model(model, packaged(args.name), info=info, half=not args.float32)
-    print(f"{path}: {path.stat().st_size / 1e6:.2f} MB")
-    return 0
+    return model, info
 
 
-def _ship_average(args) -> int:
+def _averaged(run_dir: Path):
     """A weight average (tools/average_weights.py): its figures, and every source's record."""
-    model, info = load_model(args.run / "best.safetensors")
-    record = json.loads((args.run / "average.json").read_text())
+    model, info = load_model(run_dir / "best.safetensors")
+    record = json.loads((run_dir / "average.json").read_text())
     info["training"] = {"average_of": record["sources"], "validated_on": record["data"],
                         "seconds": sum(s["seconds"] for s in record["sources"])}
-    path = save_model(model, packaged(args.name), info=info, half=not args.float32)
-    print(f"{path}: {path.stat().st_size / 1e6:.2f} MB")
-    return 0
+    return model, info
 
 
 if __name__ == "__main__":

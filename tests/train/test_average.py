@@ -69,7 +69,7 @@ def test_average_tool_writes_a_run_that_ships_with_every_source(tiny_dataset, tw
 
     ship = runpy.run_path(str(TOOLS / "ship_weights.py"))
     target = tmp_path / "shipped.safetensors"
-    ship["_ship_average"].__globals__["packaged"] = lambda name: target
+    ship["main"].__globals__["packaged"] = lambda name: target
     assert ship["main"]([str(out), "dust_detector"]) == 0
     shipped = read_metadata(target)["info"]
     assert shipped["threshold"] == info["threshold"]

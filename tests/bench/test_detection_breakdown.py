@@ -1,0 +1,49 @@
+"""benchmarks/detection_breakdown.py counts the pixels as `dustoff bench` does."""
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+from dustoff.cli.main import main as dustoff
+
+SCRIPT = Path(__file__).parents[2] / "benchmarks" / "detection_breakdown.py"
+
+
+@pytest.fixture(scope="module")
+def breakdown():
+    spec = importlib.util.spec_from_file_location("detection_breakdown", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.main
+
+
+def test_breakdown_agrees_with_the_benchmark(tiny_dataset, breakdown, tmp_path, capsys):
+    assert dustoff(["bench", str(tiny_dataset), "-o", str(tmp_path / "report"),
+                    "--methods", "dustoff", "--lpips", "none", "--cases", "0"]) == 0
+    items = json.loads((tmp_path / "report" / "results.json").read_text())
+    items = [i for i in items["methods"]["dustoff"]["items"] if i["kind"] == "damaged"]
+    capsys.readouterr()
+    assert breakdown([str(tiny_dataset)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    tp, fp, fn = (sum(i[k] for i in items) for k in ("tp", "fp", "fn"))
+    assert report["damaged_inputs"] == len(items)
+    assert report["pooled"]["f1"] == pytest.approx(2 * tp / (2 * tp + fp + fn), abs=1e-4)
+    assert report["false_hits"]["pixels"] == fp
+    if fp:
+        assert sum(v for k, v in report["false_hits"].items() if k != "pixels") \
+            == pytest.approx(1, abs=0.002)
+    assert report["f1_rims_not_scored"] >= report["pooled"]["f1"]
+    assert report["f1_forgiving_1px"] >= report["pooled"]["f1"]
+    shares = [t["share"] for t in report["recall_by_type"].values()]
+    assert shares and sum(shares) == pytest.approx(1, abs=0.01)
+    assert all(0 <= t["recall"] <= 1 for t in report["recall_by_type"].values())
+
+
+def test_a_folder_without_damage_is_one_line(breakdown, tmp_path, capsys):
+    (tmp_path / "clean").mkdir()
+    (tmp_path / "damaged").mkdir()
+    assert breakdown([str(tmp_path)]) == 2
+    assert capsys.readouterr().err.strip().endswith("no benchmark inputs found")

@@ -5,8 +5,8 @@
 
 DATA is a benchmark folder (default: build/devbench/data, made by `make bench-dev`). The damage
 is found by the learned detector on each whole input (as `dustoff restore` does for inputs up to
-its 1024-px tile) and scored as `dustoff bench` scores it: pixels of opacity >= 0.1 are damage, pooled over the damaged inputs.
-Printed as JSON:
+its 1024-px tile) and scored as `dustoff bench` scores it: pixels of opacity >= 0.1 are damage,
+counts pooled over the damaged inputs. Printed as JSON:
 
 - pooled precision, recall and F1 (the benchmark's figures);
 - where the false hits lie: on the faint rims of the damage (0 < opacity < 0.1: damaged, but
@@ -14,8 +14,7 @@ Printed as JSON:
 - F1 if the rims were not scored either way, and if one pixel of edge were forgiven both ways;
 - recall per damage type (from the dataset's label masks, where the folder has them) with each
   type's share of the damaged pixels;
-- how far the missed pixels differ from the clean image (the upper bound of a detector that
-  sees only the damaged image is set by this, not by the mask);
+- how much the missed pixels differ from the clean image (whether what is missed is visible);
 - the share of pixels flagged on the clean inputs.
 """
 from __future__ import annotations
@@ -32,9 +31,9 @@ import numpy as np
 from dustoff.bench.data import BenchItem, load_items
 from dustoff.damage.config import CLASSES
 from dustoff.errors import DustoffError
-from dustoff.registry import detectors
 from dustoff.io import read_image
 from dustoff.metrics import VISIBLE_OPACITY, detection_scores
+from dustoff.registry import detectors
 
 NEIGHBOURS = np.ones((3, 3), np.uint8)
 
@@ -66,15 +65,15 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     try:
         items = load_items(args.data, split=args.split)
-    except DustoffError as error:
+        detect = detectors.create("learned", weights=args.weights, passes=args.passes,
+                                  sensitivity=args.sensitivity)
+    except (DustoffError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     damaged = [i for i in items if i.kind == "damaged" and i.mask is not None]
     if not damaged:
         print(f"{args.data}: no damaged inputs with masks", file=sys.stderr)
         return 1
-    detect = detectors.create("learned", weights=args.weights, passes=args.passes,
-                              sensitivity=args.sensitivity)
     n = Counter()
     per_type, missed_diff = Counter(), []
     for item in damaged:
@@ -93,10 +92,9 @@ def main(argv=None) -> int:
         labels = _labels(item)
         if labels is not None:
             for code in np.unique(labels[truth]):
-                of_type = truth & (labels == code)
-                per_type[CLASSES.get(int(code), str(code)), "all"] += np.count_nonzero(of_type)
-                per_type[CLASSES.get(int(code), str(code)), "found"] += np.count_nonzero(
-                    of_type & found)
+                of_type, name = truth & (labels == code), CLASSES.get(int(code), str(code))
+                per_type[name, "all"] += np.count_nonzero(of_type)
+                per_type[name, "found"] += np.count_nonzero(of_type & found)
     flagged = [float(np.mean(detect(read_image(i.source)) >= 0.5))
                for i in items if i.kind == "clean"]
     missed_diff = np.concatenate(missed_diff) if missed_diff else np.zeros(0)

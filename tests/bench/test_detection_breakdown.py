@@ -42,8 +42,10 @@ def test_breakdown_agrees_with_the_benchmark(tiny_dataset, breakdown, tmp_path, 
     assert all(0 <= t["recall"] <= 1 for t in report["recall_by_type"].values())
 
 
-def test_a_folder_without_damage_is_one_line(breakdown, tmp_path, capsys):
+def test_bad_input_is_one_line(tiny_dataset, breakdown, tmp_path, capsys):
     (tmp_path / "clean").mkdir()
     (tmp_path / "damaged").mkdir()
     assert breakdown([str(tmp_path)]) == 2
     assert capsys.readouterr().err.strip().endswith("no benchmark inputs found")
+    assert breakdown([str(tiny_dataset), "--passes", "3"]) == 2
+    assert "passes must be one of" in capsys.readouterr().err

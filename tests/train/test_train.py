@@ -57,6 +57,8 @@ def test_an_existing_run_needs_resume(tiny_dataset, tmp_path, capsys):
 
 
 def test_resume_after_interruption_gives_the_same_weights(tiny_dataset, tmp_path, monkeypatch):
+    """The interrupted run is copied first and resumed in the copy: the copy is continued and
+    the original left as it was."""
     assert _train(tiny_dataset, tmp_path / "straight", "gated_inpainter", TINY_INPAINTER) == 0
     validate = train_loop._validate
     calls = []
@@ -72,10 +74,13 @@ def test_resume_after_interruption_gives_the_same_weights(tiny_dataset, tmp_path
     rows = list(csv.DictReader(open(tmp_path / "cut" / "log.csv")))
     assert len(rows) == 1
     monkeypatch.setattr(train_loop, "_validate", validate)
+    shutil.copytree(tmp_path / "cut", tmp_path / "copied")
     assert main(["train", "gated_inpainter", "--data", str(tiny_dataset), "-o",
-                 str(tmp_path / "cut"), "--resume", "--quiet"]) == 0
+                 str(tmp_path / "copied"), "--resume", "--quiet"]) == 0
+    assert len(list(csv.DictReader(open(tmp_path / "cut" / "log.csv")))) == 1
+    assert len(list(csv.DictReader(open(tmp_path / "copied" / "log.csv")))) == 2
     straight = _weights(tmp_path / "straight" / "last.safetensors")
-    resumed = _weights(tmp_path / "cut" / "last.safetensors")
+    resumed = _weights(tmp_path / "copied" / "last.safetensors")
     for key in straight:
         torch.testing.assert_close(resumed[key], straight[key], rtol=0, atol=1e-6)
 

@@ -69,10 +69,11 @@ def run(args) -> int:
     if run_json.exists() and not args.resume:
         raise DustoffError(f"{args.output}: holds a run already; use --resume or a new folder")
     if args.resume and run_json.exists():
-        # The recorded options, epochs already resolved from --samples: the same one-cycle.
+        # The recorded options, epochs already resolved from --samples: the same one-cycle;
+        # written where the run is now (it may have been moved or copied since).
         recorded = json.loads(run_json.read_text())
         recorded.pop("world_size", None)
-        options = TrainOptions(**{**recorded, "samples": None})
+        options = TrainOptions(**{**recorded, "samples": None, "out": str(args.output)})
     else:
         options = TrainOptions(
             model=args.model, data=[str(d) for d in args.data], out=str(args.output),

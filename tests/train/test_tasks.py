@@ -1,4 +1,5 @@
-"""The detector task's validation counts pixels as the benchmark does."""
+"""The detector task: flagged faint rims cost loss only with rim_weight, and validation counts
+pixels as the benchmark does."""
 from __future__ import annotations
 
 import numpy as np

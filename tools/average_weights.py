@@ -16,6 +16,7 @@ from pathlib import Path
 
 from dustoff.train import read_metadata, save_model
 from dustoff.train.average import average_models
+from dustoff.train.checkpoint import run_record
 from dustoff.train.loop import validate
 
 
@@ -41,9 +42,7 @@ def main(argv=None) -> int:
 
 def _training_record(run: Path) -> dict:
     """What a source run was: its options, epochs, training time and best epoch's figures."""
-    state = read_metadata(run / "last.safetensors")["state"]
-    return {"run": str(run), "options": json.loads((run / "run.json").read_text()),
-            "epochs_done": state["epoch"], "seconds": round(state["seconds"]),
+    return {"run": str(run), **run_record(run),
             "best": read_metadata(run / "best.safetensors")["info"]}
 
 

@@ -16,7 +16,8 @@ import json
 import sys
 from pathlib import Path
 
-from dustoff.train import load_model, read_metadata, save_model
+from dustoff.train import load_model, save_model
+from dustoff.train.checkpoint import run_record
 from dustoff.weights import packaged
 
 
@@ -42,10 +43,7 @@ def _trained(run_dir: Path):
         schedule = json.loads((run_dir / "schedule.json").read_text())
         run_dir = run_dir / schedule["phases"][-1]["phase"]
     model, info = load_model(run_dir / "best.safetensors")
-    state = read_metadata(run_dir / "last.safetensors")["state"]
-    run = json.loads((run_dir / "run.json").read_text())
-    info = {**info, "training": {"options": run, "epochs_done": state["epoch"],
-                                 "seconds": round(state["seconds"])}}
+    info = {**info, "training": run_record(run_dir)}
     if schedule is not None:
         info["training"]["schedule"] = schedule
         info["training"]["seconds"] = round(sum(p["seconds"] for p in schedule["phases"]))

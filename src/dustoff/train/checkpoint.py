@@ -105,3 +105,12 @@ def load_state(path, model, optimizer, scheduler) -> dict:
     optimizer.load_state_dict({"state": slots, "param_groups": state.pop("param_groups")})
     scheduler.load_state_dict(state.pop("scheduler"))
     return state
+
+
+def run_record(run_dir) -> dict:
+    """How the run in folder ``run_dir`` was trained, for a shipped file's metadata: its
+    options (``run.json``), the epochs done and the training seconds (``last.safetensors``)."""
+    run_dir = Path(run_dir)
+    state = read_metadata(run_dir / "last.safetensors")["state"]
+    return {"options": json.loads((run_dir / "run.json").read_text()),
+            "epochs_done": state["epoch"], "seconds": round(state["seconds"])}

@@ -33,7 +33,10 @@ def add_parser(sub) -> None:
     p.add_argument("--config", type=json.loads, default={},
                    help='model options as JSON, e.g. \'{"widths": [8, 16, 32, 48]}\'')
     p.add_argument("--loss-config", type=json.loads, default={},
-                   help="options of the model task's loss as JSON")
+                   help="options of the model task's loss as JSON; for a detector: "
+                        "pos_weight, dice, rim_weight, and teacher (a detector model file), "
+                        "teacher_passes, distill to also learn that detector's probabilities "
+                        "averaged over mirrored and turned views")
     p.add_argument("--augment", choices=("default", "perspective", "scene"), default="default",
                    help="default: flips, quarter turns, gamma/gain; perspective: Ivanova et "
                         "al.'s flip, warp, zoom, brightness and contrast; scene: default plus "

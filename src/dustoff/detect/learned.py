@@ -15,12 +15,10 @@ from ..registry import detectors
 from ..weights import load, packaged
 from .classical import POLARITIES, luminance
 from .label_stats import label_mean
+from .views import PASSES, dihedral_views
 
 WEIGHTS = "dust_detector"
 _SPREAD = 4.0  # logit shift from sensitivity 0.5 to 0 or 1
-#: Averaging passes the detector offers: the image as is, mirrored, flipped, turned (the
-#: symmetries of a square; damage and pictures look alike under all of them).
-PASSES = (1, 2, 4, 8)
 
 
 def threshold_for(base: float, sensitivity: float) -> float:
@@ -73,7 +71,7 @@ class LearnedDetector:
         if image.shape[2] == 1:
             image = np.repeat(image, 3, axis=2)
         total = None
-        for view, undo in _views(self.passes):
+        for view, undo in dihedral_views(self.passes):
             # an (H, W, 3) array seen as (1, 3, H, W) is channels-last without a copy; unsqueeze
             # (not [None]) gives the batch axis the full stride that oneDNN's fast path checks
             x = torch.from_numpy(np.ascontiguousarray(view(image[:, :, :3]), np.float32))
@@ -91,31 +89,6 @@ class LearnedDetector:
         if self.polarity != "both" and found.any():
             found = _keep_polarity(luminance(image), found, self.polarity)
         return found.astype(np.float32)
-
-
-def _views(passes: int) -> list[tuple]:
-    """The first ``passes`` views of an (H, W, ...) array, each (view, undo), where undo maps an
-    (h, w) result computed on the view back onto the original's pixels."""
-    def same(a):
-        return a
-
-    def mirror(a):
-        return a[:, ::-1]
-
-    def flip(a):
-        return a[::-1]
-
-    def turn(a):
-        return a[::-1, ::-1]
-
-    def transpose(a):
-        return np.swapaxes(a, 0, 1)
-
-    views = [(same, same), (mirror, mirror), (flip, flip), (turn, turn)]
-    # quarter turns and their mirror images: transpose, then each of the four above
-    views += [(lambda a, f=f: f(transpose(a)), lambda r, f=f: transpose(f(r)))
-              for f, _ in views]
-    return views[:passes]
 
 
 def _keep_polarity(luma: np.ndarray, found: np.ndarray, polarity: str) -> np.ndarray:

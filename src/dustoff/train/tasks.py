@@ -10,6 +10,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from ..detect.views import dihedral_views
 from ..metrics.differentiable import SSIMLoss
 from ..metrics.regions import VISIBLE_OPACITY
 
@@ -30,15 +31,54 @@ class DetectTask:
     Pixels on the faint rims of damage (0 < opacity < 0.1) count as undamaged with weight
     ``rim_weight`` (0: not scored either way). Validation: pixel F1 at the best threshold,
     which is stored with the weights as the operating point; there, as on the benchmark, a
-    flagged rim pixel is a false hit."""
+    flagged rim pixel is a false hit.
+
+    Distillation (``teacher``: a detector model file): the network also learns the teacher's
+    probabilities averaged over ``teacher_passes`` mirrored and turned views of each training
+    crop (what ``--passes`` computes at inference, at that many times the cost), weighted
+    ``distill``: the excess binary cross-entropy over the teacher's own (zero where the two
+    agree), balanced like the main term, rims counted as undamaged. A single pass can thus
+    learn some of what averaging gains. Validation scores the ground truth only."""
 
     key = "f1"
 
-    def __init__(self, pos_weight: float = 0.5, dice: float = 1.0, rim_weight: float = 0.0):
+    def __init__(self, pos_weight: float = 0.5, dice: float = 1.0, rim_weight: float = 0.0,
+                 teacher: str | None = None, teacher_passes: int = 8, distill: float = 1.0):
         self.pos_weight, self.dice, self.rim_weight = pos_weight, dice, rim_weight
+        self.teacher, self.teacher_views, self.distill = None, None, distill
+        if teacher is not None:
+            from .checkpoint import load_model
+
+            self.teacher, _ = load_model(teacher)
+            if getattr(self.teacher, "task", None) != "detect":
+                raise ValueError(f"teacher {teacher} is not a detector")
+            self.teacher.requires_grad_(False)
+            self.teacher_views = dihedral_views(teacher_passes, axes=(-2, -1))
 
     def loss(self, model, batch) -> torch.Tensor:
-        return self._loss(model(batch["damaged"]), batch)
+        logits = model(batch["damaged"])
+        loss = self._loss(logits, batch)
+        if self.teacher is not None:
+            loss = loss + self.distill * self._distillation(logits, batch)
+        return loss
+
+    @torch.no_grad()
+    def teacher_logits(self, image: torch.Tensor) -> torch.Tensor:
+        """The teacher's logits (B, 1, H, W), averaged over its views of ``image``
+        (B, 3, H, W) float32 in [0, 1]."""
+        self.teacher.to(image.device).eval()
+        total = sum(undo(self.teacher(view(image))) for view, undo in self.teacher_views)
+        return total / len(self.teacher_views)
+
+    def _distillation(self, logits: torch.Tensor, batch) -> torch.Tensor:
+        taught = self.teacher_logits(batch["damaged"])
+        soft = torch.sigmoid(taught)
+        excess = F.binary_cross_entropy_with_logits(logits, soft, reduction="none") \
+            - F.binary_cross_entropy_with_logits(taught, soft, reduction="none")
+        positive = _visible(batch["mask"])
+        negative = 1 - positive
+        return (excess * negative).sum() / negative.sum().clamp(min=1) \
+            + self.pos_weight * (excess * positive).sum() / positive.sum().clamp(min=1)
 
     def _loss(self, logits: torch.Tensor, batch) -> torch.Tensor:
         target = _visible(batch["mask"])

@@ -14,6 +14,7 @@ import json
 import sys
 from pathlib import Path
 
+from dustoff.errors import DustoffError
 from dustoff.train import read_metadata, save_model
 from dustoff.train.average import average_models
 from dustoff.train.checkpoint import run_record
@@ -27,9 +28,14 @@ def main(argv=None) -> int:
     parser.add_argument("--data", nargs="+", required=True, help="datasets to validate on")
     parser.add_argument("--val-limit", type=int, default=200)
     args = parser.parse_args(argv)
-    model = average_models([run / "best.safetensors" for run in args.runs])
-    figures = validate(model, args.data, limit=args.val_limit)
-    sources = [_training_record(run) for run in args.runs]
+    try:
+        # the records first: a source folder that lacks a file fails before the validation
+        sources = [_training_record(run) for run in args.runs]
+        model = average_models([run / "best.safetensors" for run in args.runs])
+        figures = validate(model, args.data, limit=args.val_limit)
+    except DustoffError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     args.out.mkdir(parents=True, exist_ok=True)
     save_model(model, args.out / "best.safetensors",
                info={**figures, "average_of": [str(run) for run in args.runs]})
@@ -41,9 +47,13 @@ def main(argv=None) -> int:
 
 
 def _training_record(run: Path) -> dict:
-    """What a source run was: its options, epochs, training time and best epoch's figures."""
-    return {"run": str(run), **run_record(run),
-            "best": read_metadata(run / "best.safetensors")["info"]}
+    """What a source run was: its options, epochs, training time and best epoch's figures; for
+    a source that is itself an average, its own sources' records."""
+    if (run / "average.json").is_file():
+        training = {"average_of": json.loads((run / "average.json").read_text())["sources"]}
+    else:
+        training = run_record(run)
+    return {"run": str(run), **training, "best": read_metadata(run / "best.safetensors")["info"]}
 
 
 if __name__ == "__main__":

@@ -76,3 +76,20 @@ def test_average_tool_writes_a_run_that_ships_with_every_source(tiny_dataset, tw
     assert [s["options"]["seed"] for s in shipped["training"]["average_of"]] == [1, 2]
     model, _ = load_model(target)
     assert model(torch.rand(1, 3, 24, 24)).shape == (1, 1, 24, 24)
+
+
+def test_an_average_can_be_averaged_again_and_a_missing_run_is_one_line(tiny_dataset, two_runs,
+                                                                        tmp_path, capsys):
+    average = runpy.run_path(str(TOOLS / "average_weights.py"))["main"]
+    first, second = tmp_path / "soup", tmp_path / "soup2"
+    assert average([str(first), *map(str, two_runs), "--data", str(tiny_dataset)]) == 0
+    assert average([str(second), str(first), str(two_runs[0]),
+                    "--data", str(tiny_dataset)]) == 0
+    nested = json.loads((second / "average.json").read_text())["sources"][0]
+    assert [s["run"] for s in nested["average_of"]] == [str(r) for r in two_runs]
+    capsys.readouterr()
+    assert average([str(tmp_path / "soup3"), str(first), str(tmp_path / "missing"),
+                    "--data", str(tiny_dataset)]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("error: ") and "missing" in error and error.count("\n") == 1
+    assert not (tmp_path / "soup3").exists()

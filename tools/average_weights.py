@@ -50,7 +50,8 @@ def _training_record(run: Path) -> dict:
     """What a source run was: its options, epochs, training time and best epoch's figures; for
     a source that is itself an average, its own sources' records."""
     if (run / "average.json").is_file():
-        training = {"average_of": json.loads((run / "average.json").read_text())["sources"]}
+        nested = json.loads((run / "average.json").read_text())["sources"]
+        training = {"average_of": nested, "seconds": sum(s["seconds"] for s in nested)}
     else:
         training = run_record(run)
     return {"run": str(run), **training, "best": read_metadata(run / "best.safetensors")["info"]}

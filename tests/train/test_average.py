@@ -87,6 +87,12 @@ def test_an_average_can_be_averaged_again_and_a_missing_run_is_one_line(tiny_dat
                     "--data", str(tiny_dataset)]) == 0
     nested = json.loads((second / "average.json").read_text())["sources"][0]
     assert [s["run"] for s in nested["average_of"]] == [str(r) for r in two_runs]
+    assert nested["seconds"] == sum(s["seconds"] for s in nested["average_of"])
+    ship = runpy.run_path(str(TOOLS / "ship_weights.py"))
+    target = tmp_path / "shipped.safetensors"
+    ship["main"].__globals__["packaged"] = lambda name: target
+    assert ship["main"]([str(second), "dust_detector"]) == 0
+    assert read_metadata(target)["info"]["training"]["average_of"][0]["average_of"]
     capsys.readouterr()
     assert average([str(tmp_path / "soup3"), str(first), str(tmp_path / "missing"),
                     "--data", str(tiny_dataset)]) == 2

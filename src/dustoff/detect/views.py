@@ -28,10 +28,12 @@ def dihedral_views(passes: int, axes: tuple[int, int] = (0, 1)) -> list[tuple[Vi
     def flip(*dims):
         return lambda a: a.flip(dims) if hasattr(a, "flip") else np.flip(a, dims)
 
+    def same(a):
+        return a
+
     def transpose(a):
         return a.swapaxes(rows, cols)
 
-    same = flip()
     views = [(same, same), (flip(cols),) * 2, (flip(rows),) * 2, (flip(rows, cols),) * 2]
     # quarter turns and their mirror images: transpose, then each of the four above
     views += [(lambda a, f=f: f(transpose(a)), lambda r, f=f: transpose(f(r)))

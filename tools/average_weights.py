@@ -49,12 +49,8 @@ def main(argv=None) -> int:
 def _training_record(run: Path) -> dict:
     """What a source run was: its options, epochs, training time and best epoch's figures; for
     a source that is itself an average, its own sources' records."""
-    if (run / "average.json").is_file():
-        nested = json.loads((run / "average.json").read_text())["sources"]
-        training = {"average_of": nested, "seconds": sum(s["seconds"] for s in nested)}
-    else:
-        training = run_record(run)
-    return {"run": str(run), **training, "best": read_metadata(run / "best.safetensors")["info"]}
+    return {"run": str(run), **run_record(run),
+            "best": read_metadata(run / "best.safetensors")["info"]}
 
 
 if __name__ == "__main__":

@@ -54,9 +54,7 @@ def _trained(run_dir: Path):
 def _averaged(run_dir: Path):
     """A weight average (tools/average_weights.py): its figures, and every source's record."""
     model, info = load_model(run_dir / "best.safetensors")
-    record = json.loads((run_dir / "average.json").read_text())
-    info["training"] = {"average_of": record["sources"], "validated_on": record["data"],
-                        "seconds": sum(s["seconds"] for s in record["sources"])}
+    info["training"] = run_record(run_dir)
     return model, info
 
 

@@ -109,8 +109,14 @@ def load_state(path, model, optimizer, scheduler) -> dict:
 
 def run_record(run_dir) -> dict:
     """How the run in folder ``run_dir`` was trained, for a shipped file's metadata: its
-    options (``run.json``), the epochs done and the training seconds (``last.safetensors``)."""
+    options (``run.json``), the epochs done and the training seconds (``last.safetensors``);
+    for a weight average (``average.json``, tools/average_weights.py), its sources' records,
+    the datasets it was validated on and the sources' seconds summed."""
     run_dir = Path(run_dir)
+    if (run_dir / "average.json").is_file():
+        record = json.loads((run_dir / "average.json").read_text())
+        return {"average_of": record["sources"], "validated_on": record["data"],
+                "seconds": sum(s["seconds"] for s in record["sources"])}
     state = read_metadata(run_dir / "last.safetensors")["state"]
     return {"options": json.loads((run_dir / "run.json").read_text()),
             "epochs_done": state["epoch"], "seconds": round(state["seconds"])}

@@ -27,17 +27,15 @@ def main(argv=None) -> int:
     parser.add_argument("name")
     parser.add_argument("--float32", action="store_true", help="keep float32 weights")
     args = parser.parse_args(argv)
-    if (args.run / "average.json").is_file():
-        model, info = _averaged(args.run)
-    else:
-        model, info = _trained(args.run)
+    model, info = _trained(args.run)
     path = save_model(model, packaged(args.name), info=info, half=not args.float32)
     print(f"{path}: {path.stat().st_size / 1e6:.2f} MB")
     return 0
 
 
 def _trained(run_dir: Path):
-    """A training run (or a recipe's last phase): its best model, with the run's record."""
+    """A training run (or a recipe's last phase, or a weight average): its best model, with
+    the run's record (``run_record``: for an average, every source's)."""
     schedule = None
     if (run_dir / "schedule.json").is_file():
         schedule = json.loads((run_dir / "schedule.json").read_text())
@@ -48,13 +46,6 @@ def _trained(run_dir: Path):
         info["training"]["schedule"] = schedule
         info["training"]["seconds"] = round(sum(p["seconds"] for p in schedule["phases"]))
     info.pop("run", None)
-    return model, info
-
-
-def _averaged(run_dir: Path):
-    """A weight average (tools/average_weights.py): its figures, and every source's record."""
-    model, info = load_model(run_dir / "best.safetensors")
-    info["training"] = run_record(run_dir)
     return model, info
 
 

@@ -76,17 +76,20 @@ class DetectTask:
         excess = F.binary_cross_entropy_with_logits(logits, soft, reduction="none") \
             - F.binary_cross_entropy_with_logits(taught, soft, reduction="none")
         positive = _visible(batch["mask"])
-        negative = 1 - positive
-        return (excess * negative).sum() / negative.sum().clamp(min=1) \
-            + self.pos_weight * (excess * positive).sum() / positive.sum().clamp(min=1)
+        return self._balanced(excess, positive, 1 - positive)
+
+    def _balanced(self, per_pixel: torch.Tensor, positive: torch.Tensor,
+                  negative: torch.Tensor) -> torch.Tensor:
+        """Mean of ``per_pixel`` over the (weighted) ``negative`` pixels plus ``pos_weight``
+        times its mean over the ``positive`` ones; all (B, 1, H, W)."""
+        return (per_pixel * negative).sum() / negative.sum().clamp(min=1) \
+            + self.pos_weight * (per_pixel * positive).sum() / positive.sum().clamp(min=1)
 
     def _loss(self, logits: torch.Tensor, batch) -> torch.Tensor:
         target = _visible(batch["mask"])
         weight = torch.where((batch["mask"] > 0) & (target == 0), self.rim_weight, 1.0)
         per_pixel = F.binary_cross_entropy_with_logits(logits, target, reduction="none")
-        positive, negative = weight * target, weight * (1 - target)
-        bce = (per_pixel * negative).sum() / negative.sum().clamp(min=1) \
-            + self.pos_weight * (per_pixel * positive).sum() / positive.sum().clamp(min=1)
+        bce = self._balanced(per_pixel, weight * target, weight * (1 - target))
         prob = torch.sigmoid(logits) * weight
         inter = (prob * target).sum()
         dice = 1 - (2 * inter + 1) / (prob.sum() + target.sum() + 1)

@@ -104,3 +104,28 @@ def test_detector_gives_the_same_logits_in_channels_last():
         model.to(memory_format=torch.channels_last)
         fast = model(x.contiguous(memory_format=torch.channels_last))
     assert torch.allclose(plain, fast, atol=1e-4)
+
+
+@pytest.mark.parametrize("factor", [2, 3])
+def test_unshuffled_conv_equals_unshuffle_then_conv(factor):
+    from dustoff.models.layers import unshuffled_conv
+
+    torch.manual_seed(0)
+    layer = torch.nn.Conv2d(2 * factor ** 2, 5, 3, padding=1)
+    x = torch.rand(1, 2, 6 * factor, 4 * factor)
+    expected = layer(torch.nn.functional.pixel_unshuffle(x, factor))
+    torch.testing.assert_close(unshuffled_conv(layer, factor)(x), expected, atol=1e-5, rtol=1e-5)
+    with pytest.raises(ValueError, match="3x3"):
+        unshuffled_conv(torch.nn.Conv2d(4, 5, 3, padding=2, dilation=2), 2)
+
+
+def test_detector_with_its_unshuffle_folded_gives_the_same_logits():
+    torch.manual_seed(0)
+    model = create_model("dust_detector", widths=[4, 8, 8, 8]).eval()
+    x = torch.rand(1, 3, 45, 70)  # padded inside to 48 x 80
+    with torch.inference_mode():
+        expected = model(x)
+        model.fold_unshuffle()
+        assert isinstance(model.unshuffle, torch.nn.Identity)
+        assert model.fold_unshuffle() is model  # folding twice changes nothing
+        torch.testing.assert_close(model(x), expected, atol=1e-5, rtol=1e-5)

@@ -59,7 +59,11 @@ class LearnedDetector:
             raise ValueError(f"passes must be one of {PASSES}, got {self.passes}")
         import torch
 
+        from ..models.detector import DustDetector
+
         self.model, info = load(str(self.weights or packaged(WEIGHTS)))
+        if isinstance(self.model, DustDetector):
+            self.model.fold_unshuffle()
         # channels-last runs this network's small convolutions about 1.4x faster on CPU
         self.model.to(memory_format=torch.channels_last)
         self.threshold = threshold_for(info.get("threshold", 0.5), self.sensitivity)

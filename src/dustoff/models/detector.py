@@ -18,7 +18,7 @@ import torch
 from torch import nn
 
 from . import models
-from .layers import ConvAct, box_blur, conv, pad_to_multiple, upsample_to
+from .layers import ConvAct, box_blur, conv, pad_to_multiple, unshuffled_conv, upsample_to
 
 MULTIPLE = 16  # the input side is padded to a multiple of this
 
@@ -67,6 +67,20 @@ class DustDetector(nn.Module):
         d2 = self.dec2(e2 + upsample_to(self.lat2(d3), e2))
         d1 = self.dec1(e1 + upsample_to(self.lat1(d2), e1))
         return self.head(d1)
+
+    def fold_unshuffle(self) -> "DustDetector":
+        """For inference: replace the pixel unshuffle and the first convolution after it by one
+        6x6 convolution of stride 2 on the full-resolution input, in place; returns ``self``.
+
+        The same numbers to float rounding (a 3x3 window of 2x2 cells is a 6x6 window, and the
+        unshuffled grid's one cell of zero padding is two pixels), without writing the
+        unshuffled copy of the input: about a tenth of a tile's detection time on a CPU."""
+        if isinstance(self.unshuffle, nn.Identity):
+            return self
+        first = self.enc1[0][0]
+        self.enc1[0][0] = unshuffled_conv(first, 2)
+        self.unshuffle = nn.Identity()
+        return self
 
 
 @models.register("dust_detector", "light U-Net damage segmenter (~0.36 M parameters)")

@@ -36,6 +36,26 @@ def fold_batch_norms(model: nn.Module) -> nn.Module:
     return model
 
 
+def unshuffled_conv(layer: nn.Conv2d, factor: int) -> nn.Conv2d:
+    """The convolution equal to ``pixel_unshuffle(factor)`` followed by ``layer`` (a 3x3
+    convolution of stride 1, dilation 1, padding 1): a (3 * factor)-sized kernel of stride
+    ``factor`` on the full-resolution input, padded by ``factor`` pixels."""
+    if layer.kernel_size != (3, 3) or layer.stride != (1, 1) or layer.padding != (1, 1) \
+            or layer.dilation != (1, 1) or layer.groups != 1:
+        raise ValueError("unshuffled_conv takes a plain 3x3 convolution of padding 1")
+    out, cells = layer.out_channels, layer.in_channels
+    channels, f = cells // factor ** 2, factor
+    # unshuffled channel c * f * f + dy * f + dx holds input channel c at offset (dy, dx)
+    weight = layer.weight.detach().reshape(out, channels, f, f, 3, 3)
+    weight = weight.permute(0, 1, 4, 2, 5, 3).reshape(out, channels, 3 * f, 3 * f)
+    folded = nn.Conv2d(channels, out, 3 * f, stride=f, padding=f, bias=layer.bias is not None)
+    with torch.no_grad():
+        folded.weight.copy_(weight)
+        if layer.bias is not None:
+            folded.bias.copy_(layer.bias)
+    return folded.to(layer.weight.device)
+
+
 class GatedConv(nn.Module):
     """Gated convolution (Yu et al., "Free-Form Image Inpainting with Gated Convolution", ICCV
     2019): ``act(norm(features)) * sigmoid(gate)``, so the network learns where the hole's

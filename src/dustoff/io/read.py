@@ -189,7 +189,9 @@ def _read_tiff(path: Path, *, infrared: bool, max_pixels: int) -> Scan:
             raise UnsupportedImageError(
                 f"{path}: TIFF colour model {name} is not supported; only greyscale "
                 "(MINISBLACK) and RGB are")
-        samples = page.asarray()
+        # strips decoded on every core (tifffile's default is half of them: one here);
+        # a 24-MP 16-bit zlib scan reads about 0.1 s faster on two
+        samples = page.asarray(maxworkers=os.cpu_count() or 1)
         if page.planarconfig == 2 and samples.ndim == 3:  # separate planes are (S, H, W)
             samples = np.moveaxis(samples, 0, -1)
         if samples.ndim == 3 and samples.shape[2] == 1:

@@ -54,6 +54,26 @@ def test_bad_options_are_refused(tiny_weights):
         LearnedDetector(sensitivity=2, weights=tiny_weights)
     with pytest.raises(ValueError, match="passes"):
         LearnedDetector(passes=3, weights=tiny_weights)
+    with pytest.raises(ValueError, match="precision"):
+        LearnedDetector(precision="float16", weights=tiny_weights)
+
+
+def test_precision_bfloat16_runs_on_a_copy_and_agrees_with_float32(tiny_weights):
+    import torch
+
+    from dustoff.detect.learned import fast_bfloat16
+
+    image = np.random.default_rng(2).random((45, 70, 3), dtype=np.float32)
+    exact = LearnedDetector(weights=tiny_weights, precision="float32")
+    fast = LearnedDetector(weights=tiny_weights, precision="bfloat16")
+    auto = LearnedDetector(weights=tiny_weights)
+    assert exact.model.enc2[0][0].weight.dtype == torch.float32  # the shared model is intact
+    assert fast.model.enc2[0][0].weight.dtype == torch.bfloat16
+    expected = torch.bfloat16 if fast_bfloat16() else torch.float32
+    assert auto.model.enc2[0][0].weight.dtype == expected
+    p, q = exact.probability(image), fast.probability(image)
+    assert q.dtype == np.float32 and q.shape == p.shape
+    np.testing.assert_allclose(q, p, atol=0.02)
 
 
 def test_averaging_passes_undo_their_views(tiny_weights):

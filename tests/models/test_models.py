@@ -129,3 +129,17 @@ def test_detector_with_its_unshuffle_folded_gives_the_same_logits():
         assert isinstance(model.unshuffle, torch.nn.Identity)
         assert model.fold_unshuffle() is model  # folding twice changes nothing
         torch.testing.assert_close(model(x), expected, atol=1e-5, rtol=1e-5)
+
+
+def test_detector_core_in_bfloat16_keeps_float32_logits_close():
+    torch.manual_seed(0)
+    model = create_model("dust_detector", widths=[4, 8, 8, 8]).eval()
+    x = torch.rand(1, 3, 40, 56)
+    with torch.inference_mode():
+        expected = model(x)
+        assert model.core_to(torch.bfloat16) is model
+        got = model(x)
+    assert model.enc2[0][0].weight.dtype == torch.bfloat16
+    assert model.refine[0][0].weight.dtype == torch.float32  # edges stay float32
+    assert got.dtype == torch.float32 and got.shape == expected.shape
+    torch.testing.assert_close(got, expected, atol=0.05, rtol=0.05)

@@ -6,6 +6,7 @@ around it (0.5 is the stored operating point, 1 flags fainter damage, 0 only bla
 """
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 
 import cv2
@@ -18,6 +19,7 @@ from .label_stats import label_mean
 from .views import PASSES, dihedral_views
 
 WEIGHTS = "dust_detector"
+PRECISIONS = ("auto", "float32", "bfloat16")
 _SPREAD = 4.0  # logit shift from sensitivity 0.5 to 0 or 1
 
 
@@ -42,12 +44,19 @@ class LearnedDetector:
         turned views of the image (2: plus the mirror image; 4: plus the upside-down views;
         8: plus the quarter turns). Finds more and fewer false hits, at that many times the
         cost of detection.
+    precision : {"auto", "float32", "bfloat16"}
+        Number format of the network's stages below full resolution. "auto" (default):
+        bfloat16 where the CPU has bfloat16 instructions (AVX512-BF16 or AMX), about 1.4x
+        faster there with the same benchmark figures, float32 elsewhere. Masks from the two
+        can differ in a few pixels at the threshold; "float32" gives the same mask on every
+        machine.
     """
 
     polarity: str = "both"
     sensitivity: float = 0.5
     weights: str | None = None
     passes: int = 1
+    precision: str = "auto"
     context: int = 96  # tile overlap in pixels: the network's useful receptive field
 
     def __post_init__(self):
@@ -57,6 +66,8 @@ class LearnedDetector:
             raise ValueError(f"sensitivity must be in [0, 1], got {self.sensitivity}")
         if self.passes not in PASSES:
             raise ValueError(f"passes must be one of {PASSES}, got {self.passes}")
+        if self.precision not in PRECISIONS:
+            raise ValueError(f"precision must be one of {PRECISIONS}, got {self.precision!r}")
         import torch
 
         from ..models.detector import DustDetector
@@ -64,6 +75,9 @@ class LearnedDetector:
         self.model, info = load(str(self.weights or packaged(WEIGHTS)))
         if isinstance(self.model, DustDetector):
             self.model.fold_unshuffle()
+            if self.precision == "bfloat16" or (self.precision == "auto" and fast_bfloat16()):
+                # a copy: the loaded model is shared by every detector in the process
+                self.model = copy.deepcopy(self.model).core_to(torch.bfloat16)
         # channels-last runs this network's small convolutions about 1.4x faster on CPU
         self.model.to(memory_format=torch.channels_last)
         self.threshold = threshold_for(info.get("threshold", 0.5), self.sensitivity)
@@ -95,6 +109,16 @@ class LearnedDetector:
         return found.astype(np.float32)
 
 
+def fast_bfloat16() -> bool:
+    """True when this CPU has bfloat16 instructions (x86 AVX512-BF16 or AMX-BF16), on which
+    oneDNN runs bfloat16 convolutions about twice as fast as float32 ones (elsewhere it
+    emulates them, slower than float32)."""
+    import torch
+
+    capabilities = torch.cpu.get_capabilities()
+    return bool(capabilities.get("avx512_bf16") or capabilities.get("amx_bf16"))
+
+
 def _keep_polarity(luma: np.ndarray, found: np.ndarray, polarity: str) -> np.ndarray:
     """Keep the components of ``found`` darker (or lighter) than their undamaged surroundings."""
     valid = (~found).astype(np.float32)
@@ -109,5 +133,6 @@ def _keep_polarity(luma: np.ndarray, found: np.ndarray, polarity: str) -> np.nda
 @detectors.register("learned", "trained segmentation network (dust_detector): all damage "
                                "types, both polarities; the default")
 def _make_learned(polarity: str = "both", sensitivity: float = 0.5,
-                  weights: str | None = None, passes: int = 1) -> LearnedDetector:
-    return LearnedDetector(polarity, sensitivity, weights, passes=passes)
+                  weights: str | None = None, passes: int = 1,
+                  precision: str = "auto") -> LearnedDetector:
+    return LearnedDetector(polarity, sensitivity, weights, passes=passes, precision=precision)

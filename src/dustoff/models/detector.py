@@ -51,9 +51,11 @@ class DustDetector(nn.Module):
         x, (h, w) = pad_to_multiple(image, MULTIPLE)
         contrast = (x - box_blur(x, 7)) * 8
         # stage by stage, so that at inference each stage's activations are freed as soon as
-        # the next no longer needs them (a 1216-px tile peaks at about half the memory)
-        e1 = self.enc1(self.unshuffle(torch.cat([x * 2 - 1, contrast], dim=1)))
-        logits = self.refine(torch.cat([self._coarse(e1), contrast], dim=1))
+        # the next no longer needs them (a 1216-px tile peaks at about half the memory);
+        # the stages before the refinement run in the dtype of their weights (see core_to)
+        features = torch.cat([x * 2 - 1, contrast], dim=1).to(self.enc1[0][0].weight.dtype)
+        e1 = self.enc1(self.unshuffle(features))
+        logits = self.refine(torch.cat([self._coarse(e1).to(x.dtype), contrast], dim=1))
         return logits[..., :h, :w]
 
     def _coarse(self, e1: torch.Tensor) -> torch.Tensor:
@@ -67,6 +69,18 @@ class DustDetector(nn.Module):
         d2 = self.dec2(e2 + upsample_to(self.lat2(d3), e2))
         d1 = self.dec1(e1 + upsample_to(self.lat1(d2), e1))
         return self.head(d1)
+
+    def core_to(self, dtype: torch.dtype) -> "DustDetector":
+        """For inference: run every stage but the full-resolution refinement in ``dtype``, in
+        place; returns ``self``. Input and output stay float32.
+
+        With bfloat16 on a CPU that has bfloat16 instructions, a tile is detected about 1.4x
+        faster with the same benchmark figures. The refinement stays float32: it places the
+        edges against the full-resolution contrast, and in bfloat16 the benchmark lost 0.1 dB."""
+        for name, stage in self.named_children():
+            if name != "refine":
+                stage.to(dtype)
+        return self
 
     def fold_unshuffle(self) -> "DustDetector":
         """For inference: replace the pixel unshuffle and the first convolution after it by one

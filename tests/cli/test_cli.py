@@ -76,3 +76,20 @@ def test_passes_are_for_the_learned_detector(tmp_path, capsys):
     assert main(["restore", str(src), "-o", str(tmp_path / "b"), "--passes", "2",
                  "--detector", "classical"]) == 2
     assert "--passes is for the learned detector" in capsys.readouterr().err
+
+
+def test_a_reader_that_leaves_early_gets_no_traceback():
+    """`dustoff methods | head -1`: the pipe closes under us; one quiet exit, not a traceback."""
+    import os
+    import subprocess
+    import sys
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # every write now fails with EPIPE
+    try:
+        done = subprocess.run([sys.executable, "-m", "dustoff.cli.main", "methods"],
+                              stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=60)
+    finally:
+        os.close(write_end)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -124,6 +125,19 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("dustoff: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader of our output left early (`dustoff methods | head`)
+        _silence_stdout()
+        return EXIT_FAILED
+
+
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so that flushing it at exit does not fail again
+    (the Python documentation's recipe for SIGPIPE)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (AttributeError, OSError, ValueError):  # not a real file (tests, notebooks)
+        pass
 
 
 def _methods() -> int:

@@ -107,3 +107,12 @@ def test_passes_with_the_classical_detector_are_refused_in_python():
         dustoff.restore(img, detector="classical", passes=2)
     with pytest.raises(ValueError, match="passes is for the learned detector"):
         dustoff.detect(img, method="classical", passes=2)
+
+
+def test_precision_reaches_the_learned_detector_from_python():
+    img = np.full((32, 32, 3), 0.5, np.float32)
+    with pytest.raises(ValueError, match="precision is for the learned detector"):
+        dustoff.restore(img, detector="classical", precision="float32")
+    with pytest.raises(ValueError, match="precision must be one of"):
+        dustoff.detect(img, precision="float16")
+    assert dustoff.restore(img, precision="float32").shape == img.shape

@@ -20,7 +20,7 @@ def _as_hwc(image: np.ndarray) -> np.ndarray:
 
 
 def detect(image: np.ndarray, *, method: str = "learned", polarity: str | None = None,
-           sensitivity: float = 0.5, passes: int = 1) -> np.ndarray:
+           sensitivity: float = 0.5, passes: int = 1, precision: str = "auto") -> np.ndarray:
     """Find damage (dust, dirt, hairs, scratches) in an image.
 
     Parameters
@@ -35,6 +35,8 @@ def detect(image: np.ndarray, *, method: str = "learned", polarity: str | None =
     sensitivity : float in [0, 1]
     passes : 1, 2, 4 or 8, the learned detector's averaging over mirrored and turned views
         (``dustoff detect --passes``).
+    precision : {"auto", "float32", "bfloat16"}, the learned detector's number format ("auto":
+        bfloat16 on CPUs with bfloat16 instructions, float32 elsewhere).
 
     Returns
     -------
@@ -48,13 +50,14 @@ def detect(image: np.ndarray, *, method: str = "learned", polarity: str | None =
     1.0
     """
     options = RestoreOptions(detector=method, polarity=polarity, sensitivity=sensitivity,
-                             passes=passes)
+                             passes=passes, precision=precision)
     return detect_samples(_as_hwc(image), options)
 
 
 def restore(image: np.ndarray, mask: np.ndarray | None = None, *, method: str = "telea",
             detector: str = "learned", polarity: str | None = None, sensitivity: float = 0.5,
-            passes: int = 1, grain: bool = True, seed: int = 0, return_mask: bool = False):
+            passes: int = 1, precision: str = "auto", grain: bool = True, seed: int = 0,
+            return_mask: bool = False):
     """Repair damage in an image: detect it (or use ``mask``), fill it, keep everything else.
 
     Parameters
@@ -69,9 +72,10 @@ def restore(image: np.ndarray, mask: np.ndarray | None = None, *, method: str = 
         see docs/MODELS.md). Or a whole-image network ("unet-ivanova"), which restores
         the whole image end to end and ignores ``mask`` and the detection settings; its mask
         is where it changed the image visibly.
-    detector, polarity, sensitivity, passes
+    detector, polarity, sensitivity, passes, precision
         Detection settings when ``mask`` is None (passes: the learned detector's averaging
-        over 1, 2, 4 or 8 mirrored and turned views).
+        over 1, 2, 4 or 8 mirrored and turned views; precision: its number format, as in
+        :func:`detect`).
     grain : bool
         Continue the surrounding film grain into filled regions.
     seed : int
@@ -88,7 +92,8 @@ def restore(image: np.ndarray, mask: np.ndarray | None = None, *, method: str = 
     original = np.asarray(image)
     hwc = _as_hwc(original)
     options = RestoreOptions(method=method, detector=detector, polarity=polarity,
-                             sensitivity=sensitivity, passes=passes, grain=grain, seed=seed)
+                             sensitivity=sensitivity, passes=passes, precision=precision,
+                             grain=grain, seed=seed)
     if options.whole_image:
         from .whole_image import restore_samples
 

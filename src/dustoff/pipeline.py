@@ -32,6 +32,8 @@ class RestoreOptions:
     polarity, sensitivity : passed to the detector (polarity None: the detector's own default,
     "both" for the learned detector, "dark" for the classical one).
     passes : the learned detector's averaging passes (1, 2, 4 or 8; that many times the cost).
+    precision : the learned detector's number format: "auto" (bfloat16 on CPUs with bfloat16
+    instructions, float32 elsewhere), "float32" or "bfloat16".
     grain : add borrowed film grain to filled regions.
     grow : pixels the damage mask is dilated by before filling (covers soft defect edges).
     feather : width in pixels of the blend ramp at the inner edge of the grown mask.
@@ -43,6 +45,7 @@ class RestoreOptions:
     polarity: str | None = None
     sensitivity: float = 0.5
     passes: int = 1
+    precision: str = "auto"
     grain: bool = True
     grow: int = 1
     feather: float = 1.5
@@ -66,6 +69,10 @@ def detect_samples(color: np.ndarray, options: RestoreOptions, *,
         if options.detector != "learned":
             raise ValueError(f"passes is for the learned detector, not {options.detector!r}")
         settings["passes"] = options.passes
+    if options.precision != "auto":
+        if options.detector != "learned":
+            raise ValueError(f"precision is for the learned detector, not {options.detector!r}")
+        settings["precision"] = options.precision
     detector = detectors.create(options.detector, **settings)
     h, w = color.shape[:2]
     mask = np.zeros((h, w), np.float32)

@@ -78,6 +78,18 @@ def test_passes_are_for_the_learned_detector(tmp_path, capsys):
     assert "--passes is for the learned detector" in capsys.readouterr().err
 
 
+def test_precision_is_for_the_learned_detector(tmp_path, capsys):
+    src = tmp_path / "in.png"
+    write_image(src, np.random.default_rng(0).random((40, 50, 3)).astype(np.float32))
+    for precision in ("float32", "bfloat16"):
+        assert main(["detect", str(src), "-o", str(tmp_path / precision),
+                     "--precision", precision]) == 0
+        assert (tmp_path / precision / "in.mask.png").is_file()
+    assert main(["detect", str(src), "-o", str(tmp_path / "c"), "--precision", "float32",
+                 "--detector", "classical"]) == 2
+    assert "--precision is for the learned detector" in capsys.readouterr().err
+
+
 def test_a_reader_that_leaves_early_gets_no_traceback():
     """`dustoff methods | head -1`: the pipe closes under us; one quiet exit, not a traceback."""
     import os

@@ -46,10 +46,10 @@ class LearnedDetector:
         cost of detection.
     precision : {"auto", "float32", "bfloat16"}
         Number format of the network's stages below full resolution. "auto" (default):
-        bfloat16 where the CPU has bfloat16 instructions (AVX512-BF16 or AMX), about 1.4x
+        bfloat16 where the CPU has bfloat16 instructions (AVX512-BF16 or AMX), 1.25-1.45x
         faster there with the same benchmark figures, float32 elsewhere. Masks from the two
-        can differ in a few pixels at the threshold; "float32" gives the same mask on every
-        machine.
+        can differ in a few pixels at the threshold; "float32" takes the float32 path on any
+        CPU.
     """
 
     polarity: str = "both"

@@ -59,21 +59,29 @@ class RestoreOptions:
         return self.method in networks.names()
 
 
-def detect_samples(color: np.ndarray, options: RestoreOptions, *,
-                   progress: bool = False) -> np.ndarray:
-    """Damage mask of native colour samples (H, W, C), tile by tile -> float32 (H, W) in [0, 1]."""
+#: Options only the learned detector takes, with their defaults (which any detector accepts).
+LEARNED_ONLY = {"passes": 1, "precision": "auto"}
+
+
+def detector_settings(options: RestoreOptions) -> dict:
+    """Keyword arguments for ``detectors.create(options.detector, ...)``; ValueError ("passes
+    is for the learned detector, ...") when a learned-only option is set for another one."""
     settings = {"sensitivity": options.sensitivity}
     if options.polarity is not None:
         settings["polarity"] = options.polarity
-    if options.passes != 1:
-        if options.detector != "learned":
-            raise ValueError(f"passes is for the learned detector, not {options.detector!r}")
-        settings["passes"] = options.passes
-    if options.precision != "auto":
-        if options.detector != "learned":
-            raise ValueError(f"precision is for the learned detector, not {options.detector!r}")
-        settings["precision"] = options.precision
-    detector = detectors.create(options.detector, **settings)
+    for name, default in LEARNED_ONLY.items():
+        value = getattr(options, name)
+        if value != default:
+            if options.detector != "learned":
+                raise ValueError(f"{name} is for the learned detector, not {options.detector!r}")
+            settings[name] = value
+    return settings
+
+
+def detect_samples(color: np.ndarray, options: RestoreOptions, *,
+                   progress: bool = False) -> np.ndarray:
+    """Damage mask of native colour samples (H, W, C), tile by tile -> float32 (H, W) in [0, 1]."""
+    detector = detectors.create(options.detector, **detector_settings(options))
     h, w = color.shape[:2]
     mask = np.zeros((h, w), np.float32)
     tiles = iter_tiles(h, w, size=options.tile, overlap=detector.context)

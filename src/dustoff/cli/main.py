@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..errors import DustoffError
-from ..pipeline import RestoreOptions
+from ..pipeline import RestoreOptions, detector_settings
 from ..registry import detectors, fillers, networks
 from . import bench_cmd, damage_cmd, dataset_cmd, train_cmd
 from .batch import FileSettings, collect_inputs, plan_jobs, run_batch
@@ -167,10 +167,10 @@ def _run(args) -> int:
         seed=getattr(args, "seed", 0),
         weights=str(args.weights) if getattr(args, "weights", None) else None)
     detectors.create(options.detector)  # unknown names fail here, before any file is read
-    if options.passes != 1 and options.detector != "learned":
-        raise DustoffError(f"--passes is for the learned detector, not {options.detector!r}")
-    if options.precision != "auto" and options.detector != "learned":
-        raise DustoffError(f"--precision is for the learned detector, not {options.detector!r}")
+    try:
+        detector_settings(options)
+    except ValueError as exc:  # an option of the learned detector given for another one
+        raise DustoffError(f"--{exc}") from None
     if is_restore and options.whole_image:
         if args.mask is not None:
             raise DustoffError(f"--mask cannot be used with {options.method}, a whole-image "

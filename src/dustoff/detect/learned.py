@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
+from functools import lru_cache
 
 import cv2
 import numpy as np
@@ -68,18 +69,8 @@ class LearnedDetector:
             raise ValueError(f"passes must be one of {PASSES}, got {self.passes}")
         if self.precision not in PRECISIONS:
             raise ValueError(f"precision must be one of {PRECISIONS}, got {self.precision!r}")
-        import torch
-
-        from ..models.detector import DustDetector
-
-        self.model, info = load(str(self.weights or packaged(WEIGHTS)))
-        if isinstance(self.model, DustDetector):
-            self.model.fold_unshuffle()
-            if self.precision == "bfloat16" or (self.precision == "auto" and fast_bfloat16()):
-                # a copy: the loaded model is shared by every detector in the process
-                self.model = copy.deepcopy(self.model).core_to(torch.bfloat16)
-        # channels-last runs this network's small convolutions about 1.4x faster on CPU
-        self.model.to(memory_format=torch.channels_last)
+        bfloat16 = self.precision == "bfloat16" or (self.precision == "auto" and fast_bfloat16())
+        self.model, info = _inference_model(str(self.weights or packaged(WEIGHTS)), bfloat16)
         self.threshold = threshold_for(info.get("threshold", 0.5), self.sensitivity)
 
     def probability(self, image: np.ndarray) -> np.ndarray:
@@ -107,6 +98,23 @@ class LearnedDetector:
         if self.polarity != "both" and found.any():
             found = _keep_polarity(luminance(image), found, self.polarity)
         return found.astype(np.float32)
+
+
+@lru_cache(maxsize=8)
+def _inference_model(path: str, bfloat16: bool):
+    """The detector in ``path`` made ready for CPU inference, once per process and format:
+    unshuffle folded, stages below full resolution in bfloat16 if asked, channels-last (this
+    network's small convolutions run about 1.4x faster so). Returns ``(model, info)``."""
+    import torch
+
+    from ..models.detector import DustDetector
+
+    model, info = load(path)  # shared by every user of the file: changed only where exact
+    if isinstance(model, DustDetector):
+        model.fold_unshuffle()
+        if bfloat16:
+            model = copy.deepcopy(model).core_to(torch.bfloat16)
+    return model.to(memory_format=torch.channels_last), info
 
 
 def fast_bfloat16() -> bool:

@@ -11,6 +11,8 @@ import sys
 from pathlib import Path
 
 from .. import __version__
+from ..detect.learned import PRECISIONS
+from ..detect.views import PASSES
 from ..errors import DustoffError
 from ..pipeline import RestoreOptions, detector_settings
 from ..registry import detectors, fillers, networks
@@ -42,11 +44,11 @@ def _detection_options(p: argparse.ArgumentParser) -> None:
                    help="0..1, higher finds fainter damage (default: 0.5)")
     p.add_argument("--detector", default="learned",
                    help="detector name (see `dustoff methods`; default: learned)")
-    p.add_argument("--passes", type=int, choices=(1, 2, 4, 8), default=1,
+    p.add_argument("--passes", type=int, choices=PASSES, default=1,
                    help="learned detector: average it over this many mirrored and turned views "
                         "(finds more, with fewer false hits; detection takes that many times "
                         "longer; default: 1)")
-    p.add_argument("--precision", choices=("auto", "float32", "bfloat16"), default="auto",
+    p.add_argument("--precision", choices=PRECISIONS, default="auto",
                    help="learned detector: number format of its network; auto (default) uses "
                         "bfloat16 on CPUs with bfloat16 instructions (faster; a few pixels at "
                         "the threshold can differ from float32)")

@@ -110,11 +110,10 @@ def repair_samples(color: np.ndarray, mask: np.ndarray, options: RestoreOptions,
         damaged = cv2.dilate(damaged.view(np.uint8), kernel).astype(bool)
     out = color.copy()
     labels, regions = find_regions(damaged)
-    for region in tqdm(regions, desc="repair", unit="region", disable=not progress, leave=False):
-        crop = to_float(color[region.rows, region.cols])
-        crop_damage = damaged[region.rows, region.cols]
-        own = labels[region.rows, region.cols] == region.label
-        filled = filler.fill_region(crop, crop_damage, own)
+    fills = filler.fills(color, damaged, labels, regions)
+    for region, crop, crop_damage, own, filled in tqdm(
+            fills, total=len(regions), desc="repair", unit="region", disable=not progress,
+            leave=False):
         if options.grain:
             rng = np.random.default_rng([options.seed, region.rows.start, region.cols.start])
             filled = add_grain(filled, crop, own, crop_damage, rng)

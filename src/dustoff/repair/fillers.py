@@ -13,12 +13,14 @@ Damelin, Hoang, "On surface completion and image inpainting by biharmonic functi
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Iterator, NamedTuple
 
 import cv2
 import numpy as np
 
+from ..io.scan import to_float
 from ..registry import fillers
-from .regions import find_regions
+from .regions import Region, find_regions
 
 
 def check_image_and_mask(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -31,12 +33,27 @@ def check_image_and_mask(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return mask >= 0.5 if mask.dtype != bool else mask
 
 
+class RegionFill(NamedTuple):
+    """One region's repair, as :meth:`CropFiller.fills` yields it.
+
+    crop : float32 (h, w, C) in [0, 1], the image under ``region``'s crop before filling;
+    mask : bool (h, w), all damage in the crop; own : bool (h, w), the region's own pixels;
+    filled : float32 (h, w, C) in [0, 1], meaningful inside ``own``.
+    """
+
+    region: Region
+    crop: np.ndarray
+    mask: np.ndarray
+    own: np.ndarray
+    filled: np.ndarray
+
+
 class CropFiller:
-    """Base of the classical fillers: fills each region in its own crop.
+    """Base of the fillers: fills each region in its own crop.
 
     Subclasses implement ``_fill_crop(crop, crop_mask) -> crop`` on float32 (h, w, C) crops,
     or ``_fill_region(crop, crop_mask, own)`` to choose per region (``own``: the region's own
-    pixels in the crop).
+    pixels in the crop), or :meth:`fills` to work on more than one region at a time.
     """
 
     def fill(self, image: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -54,13 +71,23 @@ class CropFiller:
         binary = check_image_and_mask(image, mask)
         out = image.astype(np.float32, copy=True)
         labels, regions = find_regions(binary)
-        for region in regions:
-            crop = image[region.rows, region.cols].astype(np.float32)
-            crop_mask = binary[region.rows, region.cols]
-            own = labels[region.rows, region.cols] == region.label
-            filled = self.fill_region(crop, crop_mask, own)
-            out[region.rows, region.cols][own] = filled[own]
+        for fill in self.fills(image, binary, labels, regions):
+            out[fill.region.rows, fill.region.cols][fill.own] = fill.filled[fill.own]
         return np.clip(out, 0.0, 1.0)
+
+    def fills(self, image: np.ndarray, mask: np.ndarray, labels: np.ndarray,
+              regions: list[Region]) -> Iterator[RegionFill]:
+        """Fill each region of ``regions`` (from :func:`find_regions` on ``mask``), in order.
+
+        image : native samples (H, W, C), uint8, uint16 or float32 in [0, 1]; mask : bool (H, W);
+        labels : int32 (H, W), as returned with ``regions``. Yields one :class:`RegionFill`
+        per region. This one fills them one at a time with :meth:`fill_region`.
+        """
+        for region in regions:
+            crop = to_float(image[region.rows, region.cols])
+            crop_mask = mask[region.rows, region.cols]
+            own = labels[region.rows, region.cols] == region.label
+            yield RegionFill(region, crop, crop_mask, own, self.fill_region(crop, crop_mask, own))
 
     def fill_region(self, crop: np.ndarray, mask: np.ndarray, own: np.ndarray) -> np.ndarray:
         """Fill one region of a crop in a single call: what :meth:`fill` does for each region,

@@ -5,7 +5,9 @@ import numpy as np
 import pytest
 
 from dustoff.models import create_model
-from dustoff.repair.learned import LearnedFiller
+from dustoff.repair.learned import CONTEXT, LearnedFiller
+from dustoff.repair.regions import find_regions
+from dustoff.repair.windows import CELL, MARGIN
 from dustoff.train import save_model
 from helpers import textured
 
@@ -23,20 +25,52 @@ def _scratch_and_speck(h=96, w=128):
     return mask
 
 
-def test_large_regions_go_to_the_network_and_specks_to_telea(filler, monkeypatch):
+def _recording(filler, monkeypatch):
     calls = []
     network = filler._network
-    monkeypatch.setattr(filler, "_network",
-                        lambda windows, holes: calls.append(holes.copy()) or network(windows, holes))
+    def recording(windows, holes):
+        calls.append(holes.copy())
+        return network(windows, holes)
+
+    monkeypatch.setattr(filler, "_network", recording)
+    return calls
+
+
+def test_large_regions_go_to_the_network_and_specks_to_telea(filler, monkeypatch):
+    calls = _recording(filler, monkeypatch)
     image, mask = textured(96, 128), _scratch_and_speck()
     out = filler.fill(image, mask)
-    # one window, the whole image, with every damaged pixel unknown to the network
-    assert len(calls) == 1 and np.array_equal(calls[0][0], mask)
+    _, regions = find_regions(mask)
+    scratch = regions[1]
+    # one call, on the scratch's crop widened to CONTEXT pixels around it, with all its damage
+    assert len(calls) == 1 and calls[0][0].sum() == 180
+    assert calls[0].shape[1:] == (63 + CONTEXT - (60 - CONTEXT), 90 + CONTEXT)
+    assert calls[0].shape[1] >= scratch.rows.stop - scratch.rows.start
     assert np.array_equal(out[~mask], image[~mask])
     assert np.abs(out[mask] - image[mask]).max() > 0
     assert out.dtype == np.float32 and 0 <= out.min() and out.max() <= 1
     grey = filler.fill(image[:, :, :1], mask)
     assert grey.shape == (96, 128, 1) and np.array_equal(grey[~mask], image[~mask, :1])
+
+
+def test_regions_with_overlapping_crops_are_filled_in_one_call(filler, monkeypatch):
+    calls = _recording(filler, monkeypatch)
+    mask = np.zeros((200, 200), bool)
+    mask[50:53, 20:80] = mask[60:63, 70:140] = True      # crops overlap: one box
+    mask[170:190, 180:183] = True                         # far away: a box of its own
+    filler.fill(textured(200, 200), mask)
+    assert len(calls) == 2
+    assert calls[0].shape[1] < 100 and calls[0].shape[2] > 140 and calls[0][0].sum() == 3 * 130
+    assert calls[1][0].sum() == 60
+
+
+def test_a_group_wider_than_a_window_goes_through_windows(filler, monkeypatch):
+    calls = _recording(filler, monkeypatch)
+    mask = np.zeros((40, 1400), bool)
+    mask[18:21, 50:1350] = True
+    out = filler.fill(textured(40, 1400), mask)
+    assert [c.shape for c in calls] == [(1, 40, CELL + 2 * MARGIN)] * 3
+    assert np.abs(out[mask] - textured(40, 1400)[mask]).max() > 0
 
 
 def test_specks_alone_never_run_the_network(filler, monkeypatch):
@@ -46,9 +80,11 @@ def test_specks_alone_never_run_the_network(filler, monkeypatch):
     assert not np.array_equal(filler.fill(textured(64, 64), mask)[mask], textured(64, 64)[mask])
 
 
-def test_a_region_filled_alone_matches_its_window_when_the_window_is_the_crop(filler):
+def test_one_region_can_still_be_filled_on_its_own_crop(filler):
     image, mask = textured(96, 128), _scratch_and_speck()
-    whole = filler.fill(image, mask)
-    alone = filler.fill_region(image, mask, mask & (np.arange(96) > 40)[:, None])
-    scratch = mask & (np.arange(96) > 40)[:, None]
-    assert np.allclose(alone[scratch], whole[scratch], atol=1e-6)
+    labels, regions = find_regions(mask)
+    scratch = regions[1]
+    crop, own = image[scratch.rows, scratch.cols], labels[scratch.rows, scratch.cols] == 2
+    alone = filler.fill_region(crop, mask[scratch.rows, scratch.cols], own)
+    assert alone.shape == crop.shape and np.abs(alone[own] - crop[own]).max() > 0
+    assert 0 <= alone.min() and alone.max() <= 1

@@ -44,3 +44,28 @@ def find_regions(mask: np.ndarray, *, margin: int = 16, max_margin: int = 64):
         regions.append(Region(i, slice(max(0, y - m), min(h, y + bh + m)),
                               slice(max(0, x - m), min(w, x + bw + m))))
     return labels, regions
+
+
+def merge_crops(regions: list[Region], shape: tuple[int, int]) -> tuple[np.ndarray, list]:
+    """Group regions whose crops overlap, directly or through others.
+
+    Parameters
+    ----------
+    regions : list of Region
+    shape : (H, W) of the image the crops slice
+
+    Returns
+    -------
+    group : ndarray, int, shape (len(regions),); the group of each region
+    boxes : list of (rows slice, cols slice), one per group: the smallest box holding the crops
+        of all its regions
+    """
+    cover = np.zeros(shape, np.uint8)
+    for region in regions:
+        cover[region.rows, region.cols] = 1
+    _, groups, stats, _ = cv2.connectedComponentsWithStats(cover, connectivity=4)
+    # each crop lies inside one component: its top-left pixel names it
+    found = np.array([groups[r.rows.start, r.cols.start] for r in regions], int)
+    ids, group = np.unique(found, return_inverse=True)
+    boxes = [(slice(y, y + bh), slice(x, x + bw)) for x, y, bw, bh in stats[ids, :4]]
+    return group.reshape(-1), boxes

@@ -36,7 +36,7 @@ class WindowFills:
     """
 
     def __init__(self, network: Callable, image: np.ndarray, hole: np.ndarray,
-                 wanted: np.ndarray, *, cell: int = CELL, margin: int = MARGIN, batch: int = 4):
+                 wanted: np.ndarray, *, cell: int = CELL, margin: int = MARGIN, batch: int = 1):
         self.network, self.image, self.hole = network, image, hole
         self.cell, self.margin, self.batch = cell, margin, batch
         h, w = hole.shape

@@ -1,11 +1,10 @@
 """The in-painting network's fill of a whole damage mask, computed window by window on demand.
 
-The network was trained to fill every hole of a crop at once, with the other holes unknown
-too; per region it would see each hole in a tight crop, with a different push-pull fill and
-less context. Here the image is cut into square cells; a cell holding any pixel the caller wants
+For damage spread wider than one network call should take (the learned filler's groups wider
+than a window): the image is cut into square cells; a cell holding any pixel the caller wants
 filled is run through the network in a window that adds ``margin`` pixels of context on every
-side (shifted inward at the image's edges, so that all windows have one size and go through the
-network in batches). Only the cells a caller asks for are computed, and cells no later request
+side, with every damaged pixel of the window unknown, as in training (shifted inward at the
+image's edges, so that all windows have one size and can go through the network in batches). Only the cells a caller asks for are computed, and cells no later request
 can reach are dropped, so memory follows the cells in flight, not the scan.
 """
 from __future__ import annotations

@@ -81,13 +81,20 @@ class CropFiller:
 
         image : native samples (H, W, C), uint8, uint16 or float32 in [0, 1]; mask : bool (H, W);
         labels : int32 (H, W), as returned with ``regions``. Yields one :class:`RegionFill`
-        per region. This one fills them one at a time with :meth:`fill_region`.
+        per region, filled by :meth:`_region_filler`'s function.
         """
-        for region in regions:
+        fill = self._region_filler(image, mask, labels, regions)
+        for index, region in enumerate(regions):
             crop = to_float(image[region.rows, region.cols])
             crop_mask = mask[region.rows, region.cols]
             own = labels[region.rows, region.cols] == region.label
-            yield RegionFill(region, crop, crop_mask, own, self.fill_region(crop, crop_mask, own))
+            filled = np.clip(fill(index, crop, crop_mask, own), 0.0, 1.0)
+            yield RegionFill(region, crop, crop_mask, own, filled)
+
+    def _region_filler(self, image, mask, labels, regions):
+        """``fill(index, crop, crop_mask, own) -> filled crop`` for :meth:`fills`, given what
+        it is about to fill (a subclass may prepare work for many regions here)."""
+        return lambda index, crop, crop_mask, own: self._fill_region(crop, crop_mask, own)
 
     def fill_region(self, crop: np.ndarray, mask: np.ndarray, own: np.ndarray) -> np.ndarray:
         """Fill one region of a crop in a single call: what :meth:`fill` does for each region,

@@ -8,15 +8,13 @@ replaced.
 """
 from __future__ import annotations
 
-from typing import Iterator
-
 import numpy as np
 from scipy import ndimage
 
 from ..io.scan import to_float
 from ..registry import fillers
 from ..weights import load, packaged
-from .fillers import CropFiller, OpenCVFiller, RegionFill
+from .fillers import CropFiller, OpenCVFiller
 from .regions import Region, merge_crops
 from .windows import CELL, MARGIN, WindowFills
 
@@ -47,24 +45,20 @@ class LearnedFiller(CropFiller):
         self.model = model.to(memory_format=torch.channels_last)
         self._telea = OpenCVFiller()
 
-    def fills(self, image: np.ndarray, mask: np.ndarray, labels: np.ndarray,
-              regions: list[Region]) -> Iterator[RegionFill]:
-        """As :meth:`CropFiller.fills`; the large regions' fills come from :class:`GroupFills`."""
+    def _region_filler(self, image, mask, labels, regions):
+        """Specks to Telea; the large regions' fills come from one :class:`GroupFills`."""
         objects = ndimage.find_objects(labels)
         large = [i for i, region in enumerate(regions)
                  if max(s.stop - s.start for s in objects[region.label - 1]) > self.small]
         network = GroupFills(self._network, image, mask, labels,
                              [(regions[i], objects[regions[i].label - 1]) for i in large])
         served = dict(zip(large, range(len(large))))
-        for i, region in enumerate(regions):
-            crop = to_float(image[region.rows, region.cols])
-            crop_mask = mask[region.rows, region.cols]
-            own = labels[region.rows, region.cols] == region.label
-            if i in served:
-                filled = network.crop(served[i])
-            else:
-                filled = self._telea._fill_crop(crop, crop_mask)
-            yield RegionFill(region, crop, crop_mask, own, np.clip(filled, 0.0, 1.0))
+
+        def fill(index, crop, crop_mask, own):
+            if index in served:
+                return network.crop(served[index])
+            return self._telea._fill_crop(crop, crop_mask)
+        return fill
 
     def _fill_region(self, crop: np.ndarray, mask: np.ndarray, own: np.ndarray) -> np.ndarray:
         rows, cols = np.nonzero(own)

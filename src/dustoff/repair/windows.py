@@ -4,8 +4,9 @@ For damage spread wider than one network call should take (the learned filler's 
 than a window): the image is cut into square cells; a cell holding any pixel the caller wants
 filled is run through the network in a window that adds ``margin`` pixels of context on every
 side, with every damaged pixel of the window unknown, as in training (shifted inward at the
-image's edges, so that all windows have one size and can go through the network in batches). Only the cells a caller asks for are computed, and cells no later request
-can reach are dropped, so memory follows the cells in flight, not the scan.
+image's edges, so that all windows have one size and can go through the network in batches).
+Only the cells a caller asks for are computed, and cells no later request can reach are
+dropped, so memory follows the cells in flight, not the scan.
 """
 from __future__ import annotations
 

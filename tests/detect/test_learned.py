@@ -61,7 +61,7 @@ def test_bad_options_are_refused(tiny_weights):
 def test_precision_bfloat16_runs_on_a_copy_and_agrees_with_float32(tiny_weights):
     import torch
 
-    from dustoff.detect.learned import fast_bfloat16
+    from dustoff.precision import fast_bfloat16
 
     image = np.random.default_rng(2).random((45, 70, 3), dtype=np.float32)
     exact = LearnedDetector(weights=tiny_weights, precision="float32")

@@ -88,3 +88,18 @@ def test_one_region_can_still_be_filled_on_its_own_crop(filler):
     alone = filler.fill_region(crop, mask[scratch.rows, scratch.cols], own)
     assert alone.shape == crop.shape and np.abs(alone[own] - crop[own]).max() > 0
     assert 0 <= alone.min() and alone.max() <= 1
+
+
+def test_bfloat16_fills_close_to_float32_and_unknown_precisions_are_refused(tmp_path):
+    import torch
+
+    model = create_model("gated_inpainter", widths=[4, 8, 8])
+    torch.nn.init.normal_(model.out.weight, std=0.05)  # a network that adds to push-pull
+    weights = str(save_model(model, tmp_path / "fill.safetensors"))
+    image, mask = textured(96, 128), _scratch_and_speck()
+    full = LearnedFiller(weights=weights, precision="float32").fill(image, mask)
+    half = LearnedFiller(weights=weights, precision="bfloat16").fill(image, mask)
+    assert np.array_equal(half[~mask], image[~mask])
+    assert 0 < np.abs(half - full).max() < 4 / 255
+    with pytest.raises(ValueError, match="precision must be one of"):
+        LearnedFiller(weights=weights, precision="float16")

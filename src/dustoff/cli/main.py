@@ -11,10 +11,10 @@ import sys
 from pathlib import Path
 
 from .. import __version__
-from ..detect.learned import PRECISIONS
 from ..detect.views import PASSES
 from ..errors import DustoffError
 from ..pipeline import RestoreOptions, detector_settings
+from ..precision import PRECISIONS
 from ..registry import detectors, fillers, networks
 from . import bench_cmd, damage_cmd, dataset_cmd, train_cmd
 from .batch import FileSettings, collect_inputs, plan_jobs, run_batch

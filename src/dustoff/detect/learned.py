@@ -13,6 +13,7 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
+from ..precision import use_bfloat16
 from ..registry import detectors
 from ..weights import load, packaged
 from .classical import POLARITIES, luminance
@@ -20,7 +21,6 @@ from .label_stats import label_mean
 from .views import PASSES, dihedral_views
 
 WEIGHTS = "dust_detector"
-PRECISIONS = ("auto", "float32", "bfloat16")
 _SPREAD = 4.0  # logit shift from sensitivity 0.5 to 0 or 1
 
 
@@ -67,9 +67,7 @@ class LearnedDetector:
             raise ValueError(f"sensitivity must be in [0, 1], got {self.sensitivity}")
         if self.passes not in PASSES:
             raise ValueError(f"passes must be one of {PASSES}, got {self.passes}")
-        if self.precision not in PRECISIONS:
-            raise ValueError(f"precision must be one of {PRECISIONS}, got {self.precision!r}")
-        bfloat16 = self.precision == "bfloat16" or (self.precision == "auto" and fast_bfloat16())
+        bfloat16 = use_bfloat16(self.precision)
         self.model, info = _inference_model(str(self.weights or packaged(WEIGHTS)), bfloat16)
         self.threshold = threshold_for(info.get("threshold", 0.5), self.sensitivity)
 
@@ -115,16 +113,6 @@ def _inference_model(path: str, bfloat16: bool):
         if bfloat16:
             model = copy.deepcopy(model).core_to(torch.bfloat16)
     return model.to(memory_format=torch.channels_last), info
-
-
-def fast_bfloat16() -> bool:
-    """True when this CPU has bfloat16 instructions (x86 AVX512-BF16 or AMX-BF16), on which
-    oneDNN runs bfloat16 convolutions about twice as fast as float32 ones (elsewhere it
-    emulates them, slower than float32)."""
-    import torch
-
-    capabilities = torch.cpu.get_capabilities()
-    return bool(capabilities.get("avx512_bf16") or capabilities.get("amx_bf16"))
 
 
 def _keep_polarity(luma: np.ndarray, found: np.ndarray, polarity: str) -> np.ndarray:

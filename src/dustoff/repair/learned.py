@@ -12,6 +12,7 @@ import numpy as np
 from scipy import ndimage
 
 from ..io.scan import to_float
+from ..precision import use_bfloat16
 from ..registry import fillers
 from ..weights import load, packaged
 from .fillers import CropFiller, OpenCVFiller
@@ -34,12 +35,16 @@ class LearnedFiller(CropFiller):
     small : int
         Longest side (pixels) of the regions left to Telea.
     weights : path of a dustoff model file (default: the shipped one).
+    precision : {"auto", "float32", "bfloat16"}
+        The network's number format: "auto" is bfloat16 (autocast) on CPUs with bfloat16
+        instructions, where it is 1.3-1.5x faster with the same benchmark figures, and float32
+        elsewhere.
     """
 
-    def __init__(self, small: int = 7, weights: str | None = None):
+    def __init__(self, small: int = 7, weights: str | None = None, precision: str = "auto"):
         import torch
 
-        self.small = small
+        self.small, self.bfloat16 = small, use_bfloat16(precision)
         model, _ = load(str(weights or packaged(WEIGHTS)))
         # channels-last: oneDNN's faster layout for these small convolutions, 2x on a CPU
         self.model = model.to(memory_format=torch.channels_last)
@@ -79,8 +84,8 @@ class LearnedFiller(CropFiller):
         # (B, h, w, C) arrays are channels-last tensors as they stand: permuting copies nothing
         x = torch.from_numpy(np.ascontiguousarray(colour[..., :3])).permute(0, 3, 1, 2)
         hole = torch.from_numpy(holes.astype(np.float32))[:, None]
-        with torch.inference_mode():
-            y = self.model(x, hole).permute(0, 2, 3, 1).numpy()
+        with torch.inference_mode(), torch.autocast("cpu", torch.bfloat16, enabled=self.bfloat16):
+            y = self.model(x, hole).float().permute(0, 2, 3, 1).numpy()
         out = windows.astype(np.float32, copy=True)
         filled = min(3, out.shape[3])
         out[..., :filled] = y[..., :filled]
@@ -148,5 +153,6 @@ def _widened(region: Region, box: tuple[slice, slice], shape: tuple[int, int]) -
 
 @fillers.register("learned", "trained gated-convolution in-painting for hairs, scratches and "
                              "blotches, Telea for small specks (experimental)")
-def _make_learned(small: int = 7, weights: str | None = None) -> LearnedFiller:
-    return LearnedFiller(small, weights)
+def _make_learned(small: int = 7, weights: str | None = None,
+                  precision: str = "auto") -> LearnedFiller:
+    return LearnedFiller(small, weights, precision)

@@ -53,7 +53,7 @@ class CropFiller:
 
     Subclasses implement ``_fill_crop(crop, crop_mask) -> crop`` on float32 (h, w, C) crops,
     or ``_fill_region(crop, crop_mask, own)`` to choose per region (``own``: the region's own
-    pixels in the crop), or :meth:`fills` to work on more than one region at a time.
+    pixels in the crop), or ``_region_filler`` to prepare work for many regions at once.
     """
 
     def fill(self, image: np.ndarray, mask: np.ndarray) -> np.ndarray:

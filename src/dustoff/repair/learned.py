@@ -54,7 +54,7 @@ class LearnedFiller(CropFiller):
         """Specks to Telea; the large regions' fills come from one :class:`GroupFills`."""
         objects = ndimage.find_objects(labels)
         large = [i for i, region in enumerate(regions)
-                 if max(s.stop - s.start for s in objects[region.label - 1]) > self.small]
+                 if self._is_large(objects[region.label - 1])]
         network = GroupFills(self._network, image, mask, labels,
                              [(regions[i], objects[regions[i].label - 1]) for i in large])
         served = dict(zip(large, range(len(large))))
@@ -65,12 +65,14 @@ class LearnedFiller(CropFiller):
             return self._telea._fill_crop(crop, crop_mask)
         return fill
 
+    def _is_large(self, box: tuple[slice, ...]) -> bool:
+        """Whether a region with bounding ``box`` goes to the network (else to Telea)."""
+        return max(s.stop - s.start for s in box) > self.small
+
     def _fill_region(self, crop: np.ndarray, mask: np.ndarray, own: np.ndarray) -> np.ndarray:
-        rows, cols = np.nonzero(own)
-        extent = max(np.ptp(rows), np.ptp(cols)) + 1
-        if extent <= self.small:
-            return self._telea._fill_crop(crop, mask)
-        return self._fill_crop(crop, mask)
+        if self._is_large(ndimage.find_objects(own.view(np.uint8))[0]):
+            return self._fill_crop(crop, mask)
+        return self._telea._fill_crop(crop, mask)
 
     def _fill_crop(self, crop: np.ndarray, mask: np.ndarray) -> np.ndarray:
         return self._network(crop[None], mask[None])[0]

@@ -14,6 +14,9 @@ counts pooled over the damaged inputs. Printed as JSON:
 - F1 if the rims were not scored either way, and if one pixel of edge were forgiven both ways;
 - recall per damage type (from the dataset's label masks, where the folder has them) with each
   type's share of the damaged pixels;
+- recall by visibility: the damaged pixels binned by how far they are from the clean image
+  (largest channel difference, in 8-bit levels), with each bin's share; it tells misses a
+  detector could not see from misses it should have found;
 - how much the missed pixels differ from the clean image (whether what is missed is visible);
 - the share of pixels flagged on the clean inputs.
 """
@@ -36,6 +39,8 @@ from dustoff.metrics import VISIBLE_OPACITY, detection_scores
 from dustoff.registry import detectors
 
 NEIGHBOURS = np.ones((3, 3), np.uint8)
+#: Edges of the visibility bins, in 8-bit levels of |damaged - clean| (largest channel).
+VISIBILITY_BINS = (0, 8, 16, 32, 64, 256)
 
 
 def _near(mask: np.ndarray) -> np.ndarray:
@@ -75,7 +80,7 @@ def main(argv=None) -> int:
         print(f"{args.data}: no damaged inputs with masks", file=sys.stderr)
         return 1
     n = Counter()
-    per_type, missed_diff = Counter(), []
+    per_type, per_bin, missed_diff = Counter(), Counter(), []
     for item in damaged:
         given, clean = read_image(item.source), read_image(item.clean)
         opacity = read_image(item.mask)[:, :, 0]
@@ -88,7 +93,12 @@ def main(argv=None) -> int:
                  fp_edge=np.count_nonzero(false & ~rim & near_truth),
                  fp_near=np.count_nonzero(false & near_truth),
                  fn_near=np.count_nonzero(missed & near_found))
-        missed_diff.append(np.abs(given - clean).max(axis=2)[missed] * 255)
+        difference = np.abs(given - clean).max(axis=2) * 255
+        missed_diff.append(difference[missed])
+        for low, high in zip(VISIBILITY_BINS, VISIBILITY_BINS[1:]):
+            in_bin = truth & (difference >= low) & (difference < high)
+            per_bin[low, "all"] += np.count_nonzero(in_bin)
+            per_bin[low, "found"] += np.count_nonzero(in_bin & found)
         labels = _labels(item)
         if labels is not None:
             for code in np.unique(labels[truth]):
@@ -112,6 +122,11 @@ def main(argv=None) -> int:
         "recall_by_type": {name: {"recall": round(per_type[name, "found"] / v, 3),
                                   "share": round(v / total, 3)}
                            for (name, kind), v in sorted(per_type.items()) if kind == "all"},
+        "recall_by_visibility": {
+            f"{low}-{high}/255": {
+                "recall": round(per_bin[low, "found"] / max(per_bin[low, "all"], 1), 3),
+                "share": round(per_bin[low, "all"] / max(n["tp"] + n["fn"], 1), 3)}
+            for low, high in zip(VISIBILITY_BINS, VISIBILITY_BINS[1:])},
         "missed_pixels": {"count": int(missed_diff.size),
                           "median_difference_255": round(float(np.median(missed_diff)), 1)
                           if missed_diff.size else None,

@@ -40,6 +40,11 @@ def test_breakdown_agrees_with_the_benchmark(tiny_dataset, breakdown, tmp_path, 
     shares = [t["share"] for t in report["recall_by_type"].values()]
     assert shares and sum(shares) == pytest.approx(1, abs=0.01)
     assert all(0 <= t["recall"] <= 1 for t in report["recall_by_type"].values())
+    # every damaged pixel falls in one visibility bin, and the bins' recalls add up to the whole
+    bins = report["recall_by_visibility"].values()
+    assert sum(b["share"] for b in bins) == pytest.approx(1, abs=0.01)
+    assert sum(b["share"] * b["recall"] for b in bins) \
+        == pytest.approx(report["pooled"]["recall"], abs=0.01)
 
 
 def test_bad_input_is_one_line(tiny_dataset, breakdown, tmp_path, capsys):

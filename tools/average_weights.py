@@ -49,8 +49,11 @@ def main(argv=None) -> int:
 def _training_record(run: Path) -> dict:
     """What a source run was: its options, epochs, training time and best epoch's figures; for
     a source that is itself an average, its own sources' records."""
-    return {"run": str(run), **run_record(run),
-            "best": read_metadata(run / "best.safetensors")["info"]}
+    best = read_metadata(run / "best.safetensors").get("info")
+    if best is None:
+        raise DustoffError(f"{run / 'best.safetensors'}: no validation record (not a best "
+                           "checkpoint written by dustoff train or this tool)")
+    return {"run": str(run), **run_record(run), "best": best}
 
 
 if __name__ == "__main__":

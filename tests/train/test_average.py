@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import json
 import runpy
+import shutil
 from pathlib import Path
 
 import pytest
@@ -99,3 +100,17 @@ def test_an_average_can_be_averaged_again_and_a_missing_run_is_one_line(tiny_dat
     error = capsys.readouterr().err
     assert error.startswith("error: ") and "missing" in error and error.count("\n") == 1
     assert not (tmp_path / "soup3").exists()
+
+
+def test_average_tool_refuses_a_source_without_a_validation_record(tiny_dataset, two_runs,
+                                                                   tmp_path, capsys):
+    # a resume checkpoint (last.safetensors) copied in as best carries no validation figures
+    bare = tmp_path / "bare"
+    shutil.copytree(two_runs[1], bare)
+    shutil.copy(bare / "last.safetensors", bare / "best.safetensors")
+    average = runpy.run_path(str(TOOLS / "average_weights.py"))
+    code = average["main"]([str(tmp_path / "soup"), str(two_runs[0]), str(bare),
+                            "--data", str(tiny_dataset)])
+    assert code == 2
+    assert "no validation record" in capsys.readouterr().err
+    assert not (tmp_path / "soup").exists()

@@ -10,7 +10,9 @@ Shape of the computation (for an input of H x W):
 - a decoder with skip connections back to 1/2, then a pixel shuffle to full resolution and a
   3x3 refinement against the full-resolution contrast, which places the edges of 1-pixel hairs.
 
-About 0.36 M parameters (0.7 MB in float16).
+About 1.3 M parameters (2.7 MB in float16) with the default widths, most of them at 1/8 and 1/16
+resolution, where they cost little time (a 1216-px tile: 0.25 s in bfloat16 on two cores,
+against 0.21 s for the earlier 0.36 M-parameter widths (16, 32, 64, 96)).
 """
 from __future__ import annotations
 
@@ -30,7 +32,7 @@ class DustDetector(nn.Module):
     task = "detect"
     widenable = True  # channels are contiguous blocks: models.widen can start wider from it
 
-    def __init__(self, widths: tuple[int, ...] = (16, 32, 64, 96)):
+    def __init__(self, widths: tuple[int, ...] = (16, 48, 128, 192)):
         super().__init__()
         self.config = {"widths": list(widths)}
         w1, w2, w3, w4 = widths
@@ -96,6 +98,6 @@ class DustDetector(nn.Module):
         return self
 
 
-@models.register("dust_detector", "light U-Net damage segmenter (~0.36 M parameters)")
+@models.register("dust_detector", "light U-Net damage segmenter (~1.3 M parameters)")
 def _dust_detector(**config) -> DustDetector:
     return DustDetector(**config)

@@ -15,6 +15,7 @@ from tqdm import tqdm
 from . import detect as _detect_pkg  # noqa: F401  (registers the detectors)
 from . import repair as _repair_pkg  # noqa: F401  (registers the fillers)
 from . import whole_image as _whole_image  # noqa: F401  (registers the networks)
+from .detect.learned import LEARNED_DETECTORS
 from .io.scan import to_float, to_native
 from .registry import detectors, fillers, networks
 from .repair.grain import add_grain
@@ -72,7 +73,7 @@ def detector_settings(options: RestoreOptions) -> dict:
     for name, default in LEARNED_ONLY.items():
         value = getattr(options, name)
         if value != default:
-            if options.detector != "learned":
+            if options.detector not in LEARNED_DETECTORS:
                 raise ValueError(f"{name} is for the learned detector, not {options.detector!r}")
             settings[name] = value
     return settings

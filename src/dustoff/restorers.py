@@ -83,6 +83,12 @@ def _make_default(**options) -> Pipeline:
     return Pipeline("learned", "telea", **options)
 
 
+@restorers.register("dustoff-fast", "the default pipeline with the narrower, faster detector "
+                                    "(--detector learned-fast)")
+def _make_fast(**options) -> Pipeline:
+    return Pipeline("learned-fast", "telea", **options)
+
+
 @restorers.register("dustoff-x4", "the default pipeline, detector averaged over 4 views "
                                   "(--passes 4)")
 def _make_four_passes(**options) -> Pipeline:

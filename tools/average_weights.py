@@ -1,9 +1,11 @@
 """Average the best models of several training runs into a new run folder, ready to ship.
 
-    python tools/average_weights.py OUT_DIR RUN_DIR RUN_DIR... --data DATASET... [--val-limit N]
+    python tools/average_weights.py OUT_DIR SOURCE SOURCE... --data DATASET... [--val-limit N]
 
-Writes OUT_DIR/best.safetensors (the mean of the runs' best.safetensors weights, scored on the
-validation pairs of --data exactly as training scores an epoch, so a detector gets its own
+A SOURCE is a training-run folder (its best.safetensors), an earlier average's folder, or a file
+shipped by tools/ship_weights.py (such as src/dustoff/weights/dust_detector.safetensors, whose
+metadata carries its run's record). Writes OUT_DIR/best.safetensors (the mean of the sources'
+weights, scored on the validation pairs of --data exactly as training scores an epoch, so a detector gets its own
 operating threshold) and OUT_DIR/average.json (the sources, each with its training record, and
 the validation figures). ``python tools/ship_weights.py OUT_DIR NAME`` then packages it.
 """
@@ -31,7 +33,7 @@ def main(argv=None) -> int:
     try:
         # the records first: a source folder that lacks a file fails before the validation
         sources = [_training_record(run) for run in args.runs]
-        model = average_models([run / "best.safetensors" for run in args.runs])
+        model = average_models([_model_file(run) for run in args.runs])
         figures = validate(model, args.data, limit=args.val_limit)
     except DustoffError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -46,9 +48,22 @@ def main(argv=None) -> int:
     return 0
 
 
+def _model_file(source: Path) -> Path:
+    """The weights file of a source: the file itself, or a run folder's best.safetensors."""
+    return source if source.suffix == ".safetensors" else source / "best.safetensors"
+
+
 def _training_record(run: Path) -> dict:
     """What a source run was: its options, epochs, training time and best epoch's figures; for
-    a source that is itself an average, its own sources' records."""
+    a source that is itself an average, its own sources' records; for a shipped file, the run
+    record its metadata carries."""
+    if run.suffix == ".safetensors":
+        info = read_metadata(run).get("info") or {}
+        if "training" not in info:
+            raise DustoffError(f"{run}: no training record (not a file shipped by "
+                               "tools/ship_weights.py)")
+        best = {k: v for k, v in info.items() if k != "training"}
+        return {"run": str(run), **info["training"], "best": best}
     best = read_metadata(run / "best.safetensors").get("info")
     if best is None:
         raise DustoffError(f"{run / 'best.safetensors'}: no validation record (not a best "

@@ -114,3 +114,27 @@ def test_average_tool_refuses_a_source_without_a_validation_record(tiny_dataset,
     assert code == 2
     assert "no validation record" in capsys.readouterr().err
     assert not (tmp_path / "soup").exists()
+
+
+def test_a_shipped_file_can_be_averaged_with_a_run_and_keeps_its_record(tiny_dataset, two_runs,
+                                                                        tmp_path, capsys):
+    ship = runpy.run_path(str(TOOLS / "ship_weights.py"))["main"]
+    shipped = tmp_path / "shipped.safetensors"
+    ship.__globals__["packaged"] = lambda name: shipped
+    assert ship([str(two_runs[0]), "dust_detector"]) == 0
+    average = runpy.run_path(str(TOOLS / "average_weights.py"))["main"]
+    out = tmp_path / "soup"
+    assert average([str(out), str(shipped), str(two_runs[1]), "--data", str(tiny_dataset)]) == 0
+    sources = json.loads((out / "average.json").read_text())["sources"]
+    assert sources[0]["run"] == str(shipped) and sources[0]["options"]["seed"] == 1
+    assert sources[0]["best"]["threshold"] == read_metadata(shipped)["info"]["threshold"]
+    assert "training" not in sources[0]["best"] and sources[1]["options"]["seed"] == 2
+
+    bare = tmp_path / "bare.safetensors"
+    shutil.copy(two_runs[0] / "best.safetensors", bare)
+    capsys.readouterr()
+    assert average([str(tmp_path / "soup2"), str(bare), str(two_runs[1]),
+                    "--data", str(tiny_dataset)]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("error: ") and "no training record" in error
+    assert error.count("\n") == 1 and not (tmp_path / "soup2").exists()

@@ -5,9 +5,10 @@
 A SOURCE is a training-run folder (its best.safetensors), an earlier average's folder, or a file
 shipped by tools/ship_weights.py (such as src/dustoff/weights/dust_detector.safetensors, whose
 metadata carries its run's record). Writes OUT_DIR/best.safetensors (the mean of the sources'
-weights, scored on the validation pairs of --data exactly as training scores an epoch, so a detector gets its own
-operating threshold) and OUT_DIR/average.json (the sources, each with its training record, and
-the validation figures). ``python tools/ship_weights.py OUT_DIR NAME`` then packages it.
+weights, scored on the validation pairs of --data exactly as training scores an epoch, so a
+detector gets its own operating threshold) and OUT_DIR/average.json (the sources, each with its
+training record, and the validation figures). ``python tools/ship_weights.py OUT_DIR NAME``
+then packages it.
 """
 from __future__ import annotations
 
@@ -57,18 +58,18 @@ def _training_record(run: Path) -> dict:
     """What a source run was: its options, epochs, training time and best epoch's figures; for
     a source that is itself an average, its own sources' records; for a shipped file, the run
     record its metadata carries."""
-    if run.suffix == ".safetensors":
-        info = read_metadata(run).get("info") or {}
-        if "training" not in info:
-            raise DustoffError(f"{run}: no training record (not a file shipped by "
-                               "tools/ship_weights.py)")
-        best = {k: v for k, v in info.items() if k != "training"}
-        return {"run": str(run), **info["training"], "best": best}
-    best = read_metadata(run / "best.safetensors").get("info")
+    path = _model_file(run)
+    best = read_metadata(path).get("info")
     if best is None:
-        raise DustoffError(f"{run / 'best.safetensors'}: no validation record (not a best "
-                           "checkpoint written by dustoff train or this tool)")
-    return {"run": str(run), **run_record(run), "best": best}
+        raise DustoffError(f"{path}: no validation record (not a best checkpoint written by "
+                           "dustoff train or this tool)")
+    if path != run:
+        return {"run": str(run), **run_record(run), "best": best}
+    if "training" not in best:
+        raise DustoffError(f"{run}: no training record (not a file shipped by "
+                           "tools/ship_weights.py)")
+    record = best.pop("training")
+    return {"run": str(run), **record, "best": best}
 
 
 if __name__ == "__main__":

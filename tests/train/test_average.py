@@ -20,6 +20,15 @@ from train.conftest import TINY_DETECTOR, TINY_INPAINTER
 TOOLS = Path(__file__).resolve().parents[2] / "tools"
 
 
+def _ship(run, target: Path) -> Path:
+    """tools/ship_weights.py run on ``run`` as the detector, writing ``target`` instead of the
+    package's file; returns ``target``."""
+    ship = runpy.run_path(str(TOOLS / "ship_weights.py"))["main"]
+    ship.__globals__["packaged"] = lambda name: target
+    assert ship([str(run), "dust_detector"]) == 0
+    return target
+
+
 def _run(data, out, seed, model="dust_detector", config=TINY_DETECTOR):
     assert main(["train", model, "--data", str(data), "-o", str(out), "--epochs", "2",
                  "--config", config, "--crop", "32", "--batch", "2", "--quiet",
@@ -68,10 +77,7 @@ def test_average_tool_writes_a_run_that_ships_with_every_source(tiny_dataset, tw
     record = json.loads((out / "average.json").read_text())
     assert [s["run"] for s in record["sources"]] == [str(r) for r in two_runs]
 
-    ship = runpy.run_path(str(TOOLS / "ship_weights.py"))
-    target = tmp_path / "shipped.safetensors"
-    ship["main"].__globals__["packaged"] = lambda name: target
-    assert ship["main"]([str(out), "dust_detector"]) == 0
+    target = _ship(out, tmp_path / "shipped.safetensors")
     shipped = read_metadata(target)["info"]
     assert shipped["threshold"] == info["threshold"]
     assert [s["options"]["seed"] for s in shipped["training"]["average_of"]] == [1, 2]
@@ -89,10 +95,7 @@ def test_an_average_can_be_averaged_again_and_a_missing_run_is_one_line(tiny_dat
     nested = json.loads((second / "average.json").read_text())["sources"][0]
     assert [s["run"] for s in nested["average_of"]] == [str(r) for r in two_runs]
     assert nested["seconds"] == sum(s["seconds"] for s in nested["average_of"])
-    ship = runpy.run_path(str(TOOLS / "ship_weights.py"))
-    target = tmp_path / "shipped.safetensors"
-    ship["main"].__globals__["packaged"] = lambda name: target
-    assert ship["main"]([str(second), "dust_detector"]) == 0
+    target = _ship(second, tmp_path / "shipped.safetensors")
     assert read_metadata(target)["info"]["training"]["average_of"][0]["average_of"]
     capsys.readouterr()
     assert average([str(tmp_path / "soup3"), str(first), str(tmp_path / "missing"),
@@ -118,10 +121,7 @@ def test_average_tool_refuses_a_source_without_a_validation_record(tiny_dataset,
 
 def test_a_shipped_file_can_be_averaged_with_a_run_and_keeps_its_record(tiny_dataset, two_runs,
                                                                         tmp_path, capsys):
-    ship = runpy.run_path(str(TOOLS / "ship_weights.py"))["main"]
-    shipped = tmp_path / "shipped.safetensors"
-    ship.__globals__["packaged"] = lambda name: shipped
-    assert ship([str(two_runs[0]), "dust_detector"]) == 0
+    shipped = _ship(two_runs[0], tmp_path / "shipped.safetensors")
     average = runpy.run_path(str(TOOLS / "average_weights.py"))["main"]
     out = tmp_path / "soup"
     assert average([str(out), str(shipped), str(two_runs[1]), "--data", str(tiny_dataset)]) == 0

@@ -156,3 +156,15 @@ def test_memory_measurement_sees_a_large_numpy_buffer():
     with measure() as timed:
         np.ones(10)
     assert timed.seconds >= 0 and np.isnan(timed.peak_mb)
+
+
+def test_machine_description_names_the_cpu_and_whether_it_has_bfloat16(monkeypatch):
+    from dustoff import precision
+    from dustoff.bench import resources
+
+    monkeypatch.setattr(precision, "fast_bfloat16", lambda: False)
+    line = resources.machine_description()
+    assert resources.cpu_name() and line.startswith(resources.cpu_name())
+    assert "CPUs" in line and line.endswith(", no bfloat16 instructions")
+    monkeypatch.setattr(precision, "fast_bfloat16", lambda: True)
+    assert resources.machine_description().endswith(", bfloat16 instructions")

@@ -14,6 +14,8 @@ Tracing slows Python code down, so a call is either timed or measured for memory
 from __future__ import annotations
 
 import math
+import os
+import platform
 import time
 import tracemalloc
 from dataclasses import dataclass
@@ -21,6 +23,28 @@ from pathlib import Path
 
 _STATUS = Path("/proc/self/status")
 _CLEAR = Path("/proc/self/clear_refs")
+
+
+def cpu_name() -> str:
+    """The CPU's model name: Linux's /proc/cpuinfo, else what :mod:`platform` knows."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def machine_description() -> str:
+    """One line naming what timings depend on, e.g. ``"AMD EPYC (x86_64), 2 CPUs, Linux,
+    no bfloat16 instructions"``: the detector runs in bfloat16 only on CPUs that have them
+    (:mod:`dustoff.precision`), so seconds compare only between like machines."""
+    from ..precision import fast_bfloat16
+
+    bf16 = "bfloat16 instructions" if fast_bfloat16() else "no bfloat16 instructions"
+    return (f"{cpu_name()} ({platform.machine()}), {os.cpu_count()} CPUs, {platform.system()}, "
+            f"{bf16}")
 
 
 def _status_kib(field: str) -> int | None:

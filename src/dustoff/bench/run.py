@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime
 import math
-import os
 import platform
 
 import numpy as np
@@ -14,7 +13,7 @@ from ..errors import DustoffError
 from ..io import read_image
 from ..restorers import restorers
 from .data import BenchItem
-from .resources import measure
+from .resources import machine_description, measure
 from .score import Scorer, directions
 
 
@@ -91,7 +90,7 @@ def run_bench(items: list[BenchItem], method_names: list[str], *, lpips=("alex",
             bar.update(1)
     bar.close()
     meta = {"dustoff": __version__, "date": datetime.datetime.now().isoformat(timespec="seconds"),
-            "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.system()}",
+            "machine": machine_description(),
             "python": platform.python_version(), "lpips": list(lpips),
             "damaged_inputs": sum(i.kind == "damaged" for i in items),
             "clean_inputs": sum(i.kind == "clean" for i in items)}

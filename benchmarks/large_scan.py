@@ -11,8 +11,7 @@ time and peak resident memory; with ``--repeat N`` it runs restore N times and r
 and the median (a shared virtual machine's timings vary by 10-30% from run to run), with the CPU's
 name and whether it has bfloat16 instructions (the detector runs in bfloat16 only where it has:
 the same scan took 7.3-7.6 s on a 2-core machine with them and 23.6 s on a 2-core AMD EPYC
-without).
-Targets on the 2-core development machine: under 10 s, under 1.5 GB.
+without). Targets on the 2-core development machine: under 10 s, under 1.5 GB.
 """
 from __future__ import annotations
 
@@ -30,9 +29,9 @@ import cv2
 import numpy as np
 import tifffile
 
+from dustoff.bench.resources import machine_description
 from dustoff.damage.specks import SpeckConfig, add_specks
 from dustoff.io import read_scan, to_native
-from dustoff.bench.resources import machine_description
 
 PHOTO = "lomiri__picosdeeuropa_by_Aitzol_Berasategi.jpg"
 

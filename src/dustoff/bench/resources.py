@@ -10,6 +10,7 @@ Peak memory is the larger of two views of what the call allocated at its peak:
 Both are lower bounds when a library reuses memory it freed earlier in the process, so the
 figure is a floor of what the method needs on top of its input, not the process size.
 Tracing slows Python code down, so a call is either timed or measured for memory, never both.
+:func:`machine_description` names the machine the figures belong to.
 """
 from __future__ import annotations
 

@@ -11,10 +11,10 @@ from dustoff.models.widen import embed_state, widen_from
 from dustoff.train import load_model, save_model
 
 
-def _trained_like(widths, seed=0):
+def _trained_like(widths, seed=0, **config):
     """A detector with random weights and batch-norm statistics that are not the defaults."""
     torch.manual_seed(seed)
-    model = create_model("dust_detector", widths=widths)
+    model = create_model("dust_detector", widths=widths, **config)
     model.train()
     with torch.no_grad():
         for _ in range(3):
@@ -35,6 +35,25 @@ def test_the_widened_detector_computes_what_the_narrow_one_did():
     loss.backward()
     grad = wide.enc4[1][0].weight.grad
     assert grad[:8, 8:].abs().sum() > 0  # the zeroed columns get gradients: they will grow
+
+
+def test_a_wider_refinement_starts_as_the_narrow_one_and_keeps_old_files_loading(tmp_path):
+    narrow = _trained_like((4, 8, 8, 8))
+    wide = widen_from(create_model("dust_detector", widths=(4, 8, 8, 8), refine=(8, 16)),
+                      narrow).eval()
+    image = torch.rand(1, 3, 37, 50)
+    with torch.no_grad():
+        torch.testing.assert_close(wide(image), narrow(image), rtol=1e-5, atol=1e-5)
+    assert wide.config == {"widths": [4, 8, 8, 8], "refine": [8, 16]}
+    assert narrow.config == {"widths": [4, 8, 8, 8]}  # the default is not written
+    wide.train()
+    wide(torch.rand(2, 3, 32, 32)).mean().backward()
+    assert wide.refine[-1].weight.grad[0, 8:].abs().sum() > 0  # the new channels will grow
+    save_model(wide, tmp_path / "wide.safetensors")
+    again, _ = load_model(tmp_path / "wide.safetensors")
+    assert again.config == wide.config
+    with pytest.raises(ValueError, match="at least 4"):
+        DustDetector((4, 8, 8, 8), refine=(2, 8))
 
 
 def test_embed_state_refuses_other_designs_and_narrower_targets():

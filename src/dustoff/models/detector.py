@@ -32,9 +32,18 @@ class DustDetector(nn.Module):
     task = "detect"
     widenable = True  # channels are contiguous blocks: models.widen can start wider from it
 
-    def __init__(self, widths: tuple[int, ...] = (16, 48, 128, 192)):
+    def __init__(self, widths: tuple[int, ...] = (16, 48, 128, 192),
+                 refine: tuple[int, int] = (4, 8)):
+        """``widths``: channels at 1/2, 1/4, 1/8 and 1/16 resolution. ``refine``: (features the
+        decoder hands to full resolution, channels of the full-resolution 3x3 refinement); at
+        least (4, 1)."""
         super().__init__()
+        coarse, hidden = refine
+        if coarse < 4 or hidden < 1:
+            raise ValueError(f"refine {tuple(refine)}: needs at least 4 features, 1 channel")
         self.config = {"widths": list(widths)}
+        if tuple(refine) != (4, 8):  # files from before the option load without the key
+            self.config["refine"] = [coarse, hidden]
         w1, w2, w3, w4 = widths
         self.unshuffle = nn.PixelUnshuffle(2)
         self.enc1 = nn.Sequential(ConvAct(24, w1), ConvAct(w1, w1))
@@ -45,8 +54,8 @@ class DustDetector(nn.Module):
         self.lat3, self.dec3 = nn.Conv2d(w4, w3, 1), ConvAct(w3, w3)
         self.lat2, self.dec2 = nn.Conv2d(w3, w2, 1), ConvAct(w2, w2)
         self.lat1, self.dec1 = nn.Conv2d(w2, w1, 1), ConvAct(w1, w1)
-        self.head = nn.Sequential(nn.Conv2d(w1, 4 * 4, 1), nn.PixelShuffle(2))
-        self.refine = nn.Sequential(ConvAct(4 + 3, 8), nn.Conv2d(8, 1, 1))
+        self.head = nn.Sequential(nn.Conv2d(w1, 4 * coarse, 1), nn.PixelShuffle(2))
+        self.refine = nn.Sequential(ConvAct(coarse + 3, hidden), nn.Conv2d(hidden, 1, 1))
         nn.init.constant_(self.refine[-1].bias, -4.0)  # start from "rarely damaged"
 
     def forward(self, image: torch.Tensor) -> torch.Tensor:
@@ -57,11 +66,14 @@ class DustDetector(nn.Module):
         # the stages before the refinement run in the dtype of their weights (see core_to)
         features = torch.cat([x * 2 - 1, contrast], dim=1).to(self.enc1[0][0].weight.dtype)
         e1 = self.enc1(self.unshuffle(features))
-        logits = self.refine(torch.cat([self._coarse(e1).to(x.dtype), contrast], dim=1))
+        coarse = self._coarse(e1).to(x.dtype)
+        # the first four features, the contrast, then any further features: the order of the
+        # (4, 8) design, extended at the end, so that models.widen can start from it
+        logits = self.refine(torch.cat([coarse[:, :4], contrast, coarse[:, 4:]], dim=1))
         return logits[..., :h, :w]
 
     def _coarse(self, e1: torch.Tensor) -> torch.Tensor:
-        """Half-resolution features (B, w1, H/2, W/2) -> full-resolution (B, 4, H, W)."""
+        """Half-resolution features (B, w1, H/2, W/2) -> full-resolution (B, coarse, H, W)."""
         e2 = self.enc2(e1)
         e3 = self.enc3(e2)
         e4 = self.enc4(e3)

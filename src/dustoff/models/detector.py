@@ -68,8 +68,10 @@ class DustDetector(nn.Module):
         e1 = self.enc1(self.unshuffle(features))
         coarse = self._coarse(e1).to(x.dtype)
         # the first four features, the contrast, then any further features: the order of the
-        # (4, 8) design, extended at the end, so that models.widen can start from it
-        logits = self.refine(torch.cat([coarse[:, :4], contrast, coarse[:, 4:]], dim=1))
+        # (4, 8) design, extended at the end, so that models.widen can start from it (no empty
+        # part when there are none: torch.cat would then give up the channels-last layout)
+        parts = [coarse[:, :4], contrast] + ([coarse[:, 4:]] if coarse.shape[1] > 4 else [])
+        logits = self.refine(torch.cat(parts, dim=1))
         return logits[..., :h, :w]
 
     def _coarse(self, e1: torch.Tensor) -> torch.Tensor:

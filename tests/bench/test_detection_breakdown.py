@@ -45,6 +45,27 @@ def test_breakdown_agrees_with_the_benchmark(tiny_dataset, breakdown, tmp_path, 
     assert sum(b["share"] for b in bins) == pytest.approx(1, abs=0.01)
     assert sum(b["share"] * b["recall"] for b in bins) \
         == pytest.approx(report["pooled"]["recall"], abs=0.01)
+    oracle = report["oracle_f1_by_difference"]
+    assert list(oracle) == [">=4/255", ">=8/255", ">=12/255", ">=16/255"]
+    assert all(0 <= f1 <= 1 for f1 in oracle.values())
+    worst = report["missed_pixels"]["most_missed"]
+    assert 1 <= len(worst) <= 5 and sum(w["pixels"] for w in worst) <= fn
+    assert [w["pixels"] for w in worst] == sorted((w["pixels"] for w in worst), reverse=True)
+    assert {w["input"] for w in worst} <= {i["id"] for i in items}
+    # the type-by-visibility cells split each type's pixels and its recall the same way
+    cells = report["recall_by_type_and_visibility"]
+    assert set(cells) == set(report["recall_by_type"])
+    for name, row in cells.items():
+        whole = report["recall_by_type"][name]
+        assert sum(c["share"] for c in row.values()) == pytest.approx(whole["share"], abs=0.01)
+        assert sum(c["share"] * c["recall"] for c in row.values()) \
+            == pytest.approx(whole["share"] * whole["recall"], abs=0.01)
+
+
+def test_limit_keeps_the_first_inputs(tiny_dataset, breakdown, capsys):
+    assert breakdown([str(tiny_dataset), "--limit", "1"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["damaged_inputs"] == 1 and report["clean_inputs"] <= 1
 
 
 def test_bad_input_is_one_line(tiny_dataset, breakdown, tmp_path, capsys):
